@@ -170,7 +170,7 @@ type OutputReport struct {
 	BitDepth     int     `json:"bit_depth"`
 	SampleFormat string  `json:"sample_format"`
 	SampleRate   int     `json:"sample_rate"`
-	Dither       string  `json:"dither"` // tpdf or none
+	Dither       string  `json:"dither"` // tpdf, shaped or none
 	Frames       int64   `json:"frames"`
 	Measurement
 	// ExtraLimitingDB is the ceiling reduction of a second limiter pass

@@ -203,10 +203,18 @@ func (l LimiterParams) WarnGR() float64 {
 	return 6
 }
 
-// Master is the master bus: match EQ → EQ → glue compressor → gain → true-peak limiter,
-// with the gain found by loudness targeting.
+// Master is the master bus: rumble filter → match EQ → EQ → glue compressor → gain →
+// true-peak limiter, with the gain found by loudness targeting.
 type Master struct {
-	EQ []EQBand `json:"eq,omitempty"`
+	// RumbleFilterHz, when not 0, is the −6 dB point of a linear-phase
+	// high-pass first on the bus (MinRumbleFilterHz … MaxRumbleFilterHz):
+	// it removes DC entirely and takes 80 dB or more off everything below
+	// half this frequency, leaves everything from 1.5 times it up within
+	// ±0.001 dB, and moves no phase: the bass's peaks move only by the
+	// content it takes out, where a minimum-phase high-pass rotating the
+	// bass's phase raises them.
+	RumbleFilterHz float64  `json:"rumble_filter_hz,omitempty"`
+	EQ             []EQBand `json:"eq,omitempty"`
 	// MatchEQ is a linear-phase EQ curve (the gain at each point,
 	// interpolated in log frequency), run before EQ: the tone match the
 	// assistant fits to reference tracks. See MatchPoint.
@@ -224,6 +232,14 @@ type Master struct {
 	Width      *float64          `json:"width,omitempty"`
 	Saturation *SaturationParams `json:"saturation,omitempty"`
 }
+
+// The bounds of Master.RumbleFilterHz: a corner below 10 Hz leaves the
+// rumble in, and a filter this steep above 40 Hz would cut the bass (its
+// passband starts at 1.5 times the corner).
+const (
+	MinRumbleFilterHz = 10
+	MaxRumbleFilterHz = 40
+)
 
 // EffectiveTarget returns the loudness target with defaults applied.
 func (m Master) EffectiveTarget() Target {
@@ -262,8 +278,18 @@ const (
 // Dither choices.
 const (
 	DitherTPDF = "tpdf"
-	DitherNone = "none"
+	// DitherShaped is TPDF dither with F-weighted noise shaping (package
+	// dsp/dither): the noise moved out of 1–5 kHz, where hearing is most
+	// sensitive, to above 15 kHz, as a CD master is usually dithered. For
+	// 16-bit outputs at ShapedDitherRate.
+	DitherShaped = "shaped"
+	DitherNone   = "none"
 )
+
+// ShapedDitherRate reports whether shaped dither can be had at an output
+// rate: its coefficients are designed for 44.1 kHz and hold at 48 kHz
+// (dsp/dither's New).
+func ShapedDitherRate(rate int) bool { return rate == 44100 || rate == 48000 }
 
 // Output is one deliverable, written for every version.
 type Output struct {
@@ -271,7 +297,7 @@ type Output struct {
 	BitDepth     int    `json:"bit_depth"`               // 16, 24, 32 (not flac); 32 with sample_format float (wav)
 	SampleFormat string `json:"sample_format,omitempty"` // int (default) or float
 	SampleRate   int    `json:"sample_rate,omitempty"`   // 0: the stems' rate
-	Dither       string `json:"dither,omitempty"`        // tpdf (default whenever the depth drops below float) or none
+	Dither       string `json:"dither,omitempty"`        // tpdf (default whenever the depth drops below float), shaped (16 bits at 44.1 or 48 kHz) or none
 	Suffix       string `json:"suffix,omitempty"`
 }
 

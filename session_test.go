@@ -172,6 +172,20 @@ func TestChainValidation(t *testing.T) {
 	if err := s.ValidateRate(16000); err == nil || !strings.Contains(err.Error(), "stems[0].de_esser.freq_hz") {
 		t.Errorf("9.5 kHz de-esser at 16 kHz: %v", err)
 	}
+	// Shaped dither at the stems' rate needs that rate to be 44.1 or 48 kHz.
+	s = valid()
+	s.Outputs = []Output{{Format: FormatWAV, BitDepth: 16, Dither: DitherShaped}}
+	if err := s.ValidateRate(48000); err != nil {
+		t.Errorf("shaped dither at the stems' 48 kHz: %v", err)
+	}
+	want := `outputs[0].dither: "shaped" is designed for 44.1 and 48 kHz, and this output is at the stems' 96000 Hz (set sample_rate: 44100, or use tpdf)`
+	if err := s.ValidateRate(96000); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("shaped dither at the stems' 96 kHz: %v, want %q", err, want)
+	}
+	s.Outputs[0].SampleRate = 44100
+	if err := s.ValidateRate(96000); err != nil {
+		t.Errorf("shaped dither at 44.1 kHz from 96 kHz stems: %v", err)
+	}
 	// Stem-aware limiting goes with every master processor (they process
 	// each stem keyed by the sum).
 	s = valid()

@@ -185,6 +185,9 @@ func (v *validator) compressor(p string, c CompressorParams) {
 }
 
 func (v *validator) master(m Master) {
+	if f := m.RumbleFilterHz; f != 0 {
+		v.within("master.rumble_filter_hz", f, MinRumbleFilterHz, MaxRumbleFilterHz, "Hz")
+	}
 	v.matchEQ("master.match_eq", m.MatchEQ)
 	v.eq("master.eq", m.EQ)
 	if m.Compressor != nil {
@@ -251,9 +254,14 @@ func (v *validator) outputs(outs []Output) {
 		if o.SampleRate != 0 && (o.SampleRate < MinSampleRate || o.SampleRate > MaxSampleRate) {
 			v.add(p+".sample_rate", strconv.Itoa(o.SampleRate), fmt.Sprintf("is outside %d … %d Hz", MinSampleRate, MaxSampleRate))
 		}
-		oneOf(v, p+".dither", o.Dither, DitherTPDF, DitherNone)
-		if o.Dither == DitherTPDF && !o.IsFloat() && o.BitDepth > MaxDitherBits {
+		oneOf(v, p+".dither", o.Dither, DitherTPDF, DitherShaped, DitherNone)
+		switch {
+		case o.Dither == DitherTPDF && !o.IsFloat() && o.BitDepth > MaxDitherBits:
 			v.add(p+".dither", strconv.Quote(o.Dither), fmt.Sprintf("is not possible at %d bits: its rounding error, −193 dB, is below anything dither masks (leave dither out)", o.BitDepth))
+		case o.Dither == DitherShaped && (o.IsFloat() || o.BitDepth != 16):
+			v.add(p+".dither", strconv.Quote(o.Dither), "is for 16-bit outputs: deeper words put their flat dither below hearing already (use tpdf, or leave dither out)")
+		case o.Dither == DitherShaped && o.SampleRate != 0 && !ShapedDitherRate(o.SampleRate):
+			v.add(p+".dither", strconv.Quote(o.Dither), fmt.Sprintf("is designed for 44.1 and 48 kHz, not %d Hz (use tpdf)", o.SampleRate))
 		}
 		switch {
 		case o.Suffix != "" && !suffixPattern.MatchString(o.Suffix):
@@ -294,7 +302,8 @@ func (v *validator) versions(vs []Version) {
 
 // ValidateRate is the second validation step, once the stems' headers are
 // read: every EQ and sidechain frequency must lie below the Nyquist
-// frequency of the stems' rate.
+// frequency of the stems' rate, and an output at the stems' rate with
+// shaped dither needs that rate to be 44.1 or 48 kHz.
 func (s *Session) ValidateRate(sampleRate int) error {
 	v := &validator{s: s}
 	ny := float64(sampleRate) / 2
@@ -322,6 +331,12 @@ func (s *Session) ValidateRate(sampleRate int) error {
 		check(fmt.Sprintf("master.match_eq[%d].freq_hz", i), pt.FreqHz)
 	}
 	s.rateExtras(v, float64(sampleRate))
+	for i, o := range s.Outputs {
+		if o.Dither == DitherShaped && o.SampleRate == 0 && !ShapedDitherRate(sampleRate) {
+			v.add(fmt.Sprintf("outputs[%d].dither", i), strconv.Quote(o.Dither),
+				fmt.Sprintf("is designed for 44.1 and 48 kHz, and this output is at the stems' %d Hz (set sample_rate: 44100, or use tpdf)", sampleRate))
+		}
+	}
 	return errors.Join(v.errs...)
 }
 

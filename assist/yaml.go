@@ -103,6 +103,9 @@ func (p *Proposal) YAML() []byte {
 		fmt.Fprintf(&b, "mix: %s\n", quote(s.Mix))
 	}
 	b.WriteString("master:\n")
+	if f := s.Master.RumbleFilterHz; f != 0 {
+		fmt.Fprintf(&b, "  rumble_filter_hz: %s\n", stemmaster.FormatNumber(f))
+	}
 	comments(&b, "  ", by["master.match_eq"])
 	if len(s.Master.MatchEQ) > 0 {
 		b.WriteString("  match_eq:\n")

@@ -33,6 +33,8 @@
 # WORK=DIR uses DIR as the work directory and keeps the stems there between
 # runs (they are made only when missing); RUNS=N sets the runs per figure;
 # PREPARE=1 only makes the stems (all sets with SCALE=1) and stops.
+# RUMBLE=HZ adds stemmaster's linear-phase rumble filter at HZ to the master
+# (master.rumble_filter_hz; the ffmpeg graph has none), to time its cost.
 # Figures on a shared or busy machine are noisy: run it on an idle one.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -98,6 +100,7 @@ EOF
 		done
 		cat <<EOF
 master:
+  rumble_filter_hz: ${RUMBLE:-0}
   eq: [{type: low_shelf, freq_hz: 100, gain_db: 1, q: 0.707}]
   compressor: {threshold_db: -12, ratio: 1.5, attack_ms: 30, release_ms: 200, knee_db: 6}
   limiter: {lookahead_ms: 5, release_ms: 80}

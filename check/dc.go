@@ -231,10 +231,10 @@ func (c *checker) dcAgainstMix(sum []*input) {
 // dBFS a compressor on that stem turns it down by 0.5 dB or more (−7.4 dB
 // at −6 dBFS), a limiter with no high-pass before it works on the offset
 // half the time or more (at −6 dBFS it holds 45 dB of reduction and the
-// master misses its target by 3 LU), and the default chain's 20 Hz
-// high-pass turns the DC's onset into a thump (−15 dBFS at −20, −3 dBFS at
-// −6); at −30 dBFS each effect is under 0.05 dB. docs/checks.md has the
-// table.
+// master misses its target by 3 LU), and the default chain's rumble
+// filter turns the DC's start and end into thumps of half the step through
+// the master's gain (−21.5 dBFS at −20, −7.5 dBFS at −6); at −30 dBFS each
+// effect is under 0.05 dB. docs/checks.md has the table.
 const DCErrorDBFS = -20.0
 
 // addDC records a dc_offset of the given level: a warning, an error from

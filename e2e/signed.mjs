@@ -8,6 +8,8 @@
 //
 //   node e2e/signed.mjs URL PROJECT TOKEN ARTIFACTS
 //
+// TestSignedDownload (signed_test.go) runs it both ways on versitygw.
+//
 // prints one JSON line: the ?signed=1 requests the page made, the URL the
 // download came from (the store's, or the page's blob: URL), the name the
 // browser saved it under, its size and the status line.

@@ -47,9 +47,9 @@ func stemChain(sp stemmaster.StemSpec, rate float64) ([]dsp.Processor, error) {
 	return append(chain, extra...), err
 }
 
-// masterChain is the master bus's processors before the limiter: match
-// EQ, EQ and glue compressor, then multiband, width and saturation
-// (masterExtras).
+// masterChain is the master bus's processors before the limiter: rumble
+// filter, match EQ, EQ and glue compressor, then multiband, width and
+// saturation (masterExtras).
 func masterChain(m stemmaster.Master, rate float64) ([]dsp.Processor, error) {
 	chain, err := processors(m.EQ, m.Compressor, rate, false)
 	if err != nil {
@@ -57,6 +57,9 @@ func masterChain(m stemmaster.Master, rate float64) ([]dsp.Processor, error) {
 	}
 	if me := newMatchEQ(m.MatchEQ, rate); me != nil {
 		chain = append([]dsp.Processor{me}, chain...)
+	}
+	if rf := newRumbleFilter(m.RumbleFilterHz, rate); rf != nil {
+		chain = append([]dsp.Processor{rf}, chain...)
 	}
 	extra, err := masterExtras(m, rate)
 	return append(chain, extra...), err
@@ -119,11 +122,12 @@ func stepFrames(rate float64) int { return int(rate/10 + 0.5) }
 // DefaultMaster is the master chain of a render without a session file: a
 // gentle, transparent chain a mastering engineer would start from —
 //
-//   - EQ: a 10 Hz high-pass, 6 dB/oct, that removes DC (which only eats
-//     limiter headroom) and rotates the bass's phase as little as a
-//     minimum-phase filter can: a 20 Hz 12 dB/oct one raised the peaks of
-//     bass-heavy mixes by 0.3–1.9 dB, headroom the limiter then had to
-//     take back (TestDefaultMasterKeepsBassPeaks);
+//   - rumble filter: a linear-phase high-pass, −6 dB at 20 Hz, 80 dB or
+//     more down below 10 Hz and flat within ±0.001 dB from 30 Hz, that
+//     removes DC (which only eats limiter headroom) and rumble without
+//     moving the bass's phase: a minimum-phase 20 Hz 12 dB/oct high-pass
+//     raised the peaks of bass-heavy mixes by 0.3–1.9 dB, headroom the
+//     limiter then had to take back (TestDefaultMasterKeepsBassPeaks);
 //   - glue compressor: 1.5:1 above -12 dBFS with a 6 dB soft knee, 30 ms
 //     attack, 200 ms release, its detector high-passed at 100 Hz so the low
 //     end does not pump the mix (1–3 dB on the peaks of a mix delivered
@@ -132,8 +136,8 @@ func stepFrames(rate float64) int { return int(rate/10 + 0.5) }
 //     ceiling; the target is the streaming preset (-14 LUFS, -1 dBTP).
 func DefaultMaster() stemmaster.Master {
 	return stemmaster.Master{
-		EQ:         []stemmaster.EQBand{{Type: stemmaster.EQHighPass, FreqHz: 10, Slope: 6}},
-		Compressor: &stemmaster.CompressorParams{ThresholdDB: -12, Ratio: 1.5, KneeDB: 6, AttackMS: 30, ReleaseMS: 200, SidechainHPFHz: 100},
-		Limiter:    &stemmaster.LimiterParams{LookaheadMS: 5, ReleaseMS: 80},
+		RumbleFilterHz: 20,
+		Compressor:     &stemmaster.CompressorParams{ThresholdDB: -12, Ratio: 1.5, KneeDB: 6, AttackMS: 30, ReleaseMS: 200, SidechainHPFHz: 100},
+		Limiter:        &stemmaster.LimiterParams{LookaheadMS: 5, ReleaseMS: 80},
 	}
 }

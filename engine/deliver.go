@@ -126,11 +126,14 @@ func writeDeliverable(ctx context.Context, src masterSource, busRate int, d deli
 	}
 	var dith *dither.Ditherer
 	if !o.IsFloat() && o.Dithered() {
-		if dith, err = dither.New(o.BitDepth, d.seed, false); err != nil {
+		if dith, err = dither.New(o.BitDepth, d.seed, o.Dither == stemmaster.DitherShaped); err != nil {
 			return rep, 0, nil, fmt.Errorf("%s: %w", d.name, err)
 		}
 		dith.Prepare(dsp.Spec{SampleRate: float64(d.rate), MaxBlockSize: BlockSize, Channels: busChannels})
 		rep.Dither = stemmaster.DitherTPDF
+		if dith.Shaped() {
+			rep.Dither = stemmaster.DitherShaped
+		}
 	}
 	meter := loudness.NewMeter(float64(d.rate), busChannels, loudness.Options{TruePeak: true, TruePeakOversampling: loudness.FileOversampling(float64(d.rate))})
 
@@ -463,15 +466,19 @@ func (r *renderer) startDelivery(srcs []masterSource, v stemmaster.Version, tr *
 			dl.reps[i], dl.errs[i] = rep, err
 			if err != nil {
 				// A file that failed (an abandoned pass, cancellation, a
-				// full disk) never reads as done: the CLI's bars, the
-				// server's job events and the page's bar take 1 for
-				// written. The render's error says why.
+				// full disk) never reads as done. The render's error
+				// says why.
 				return
 			}
 			r.mu.Lock()
 			r.pending = append(r.pending, w)
 			r.mu.Unlock()
-			r.progress(d.name, 1)
+			// Written under its temporary name: not done until the
+			// render publishes it (commit), which a later failure
+			// (another deliverable's full disk, the inputs changed)
+			// prevents. The CLI's bars, the server's job events and the
+			// page's bar take 1 for published.
+			r.progress(d.name, WrittenProgress)
 			if rep.ExtraLimitingDB > 0 {
 				// Shown as it happens; recorded in the report by wait, in
 				// the outputs' order, so report.json does not depend on

@@ -11,6 +11,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/dsp/fft"
 	"stemmaster/dsp/limiter"
 	"stemmaster/internal/audiotest"
 	"stemmaster/loudness"
@@ -289,5 +290,85 @@ func TestDeliverablesAgreeWithOutsideMeters(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A session's `dither: shaped` reaches the 16-bit file: one render writes
+// the master as float, with flat TPDF and with shaped dither, and each
+// 16-bit file less the float one is its dither and rounding error. Flat,
+// that error is white; shaped, it is 15 dB or more lower from 2 to 5 kHz,
+// where hearing is most sensitive, and higher above 15 kHz (dsp/dither's
+// TestNoiseShapingMovesNoiseOut1to5kHz holds the curve itself). The
+// report says which each file got.
+func TestShapedDitherOutput(t *testing.T) {
+	t.Parallel()
+	const rate = 44100
+	dir := t.TempDir()
+	audiotest.WriteFloatWAV(t, dir, "in.wav", audiotest.PinkNoise(5, 2, 3*rate, -30), rate)
+	s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "in.wav"}},
+		Master: stemmaster.Master{Target: &stemmaster.NoTarget},
+		Outputs: []stemmaster.Output{{Format: "wav", BitDepth: 32, SampleFormat: "float"},
+			{Format: "wav", BitDepth: 16, Dither: stemmaster.DitherTPDF, Suffix: "flat"},
+			{Format: "wav", BitDepth: 16, Dither: stemmaster.DitherShaped, Suffix: "shaped"}}}
+	out := t.TempDir()
+	rep, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{stemmaster.DitherNone, stemmaster.DitherTPDF, stemmaster.DitherShaped} {
+		if got := rep.Outputs[i].Dither; got != want {
+			t.Errorf("%s: the report says dither %q, want %q", rep.Outputs[i].File, got, want)
+		}
+	}
+	ref, _ := readAll(t, filepath.Join(out, "main.wav"))
+	// errorBand is the mean power of a file's error in [lo, hi) Hz, by
+	// Hann-windowed periodograms of 2048 frames averaged over the file.
+	errorBand := func(name string, bands ...[2]float64) []float64 {
+		got, _ := readAll(t, filepath.Join(out, name))
+		const n = 2048
+		tr := fft.NewReal(n)
+		seq := make([]float64, n)
+		var spec []complex128
+		power := make([]float64, n/2+1)
+		for c := range got.Data {
+			for at := 0; at+n <= got.Frames(); at += n {
+				for i := range seq {
+					w := 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/n)
+					seq[i] = w * (float64(got.Data[c][at+i]) - float64(ref.Data[c][at+i]))
+				}
+				spec = tr.Coefficients(spec, seq)
+				for k, z := range spec {
+					power[k] += real(z)*real(z) + imag(z)*imag(z)
+				}
+			}
+		}
+		var res []float64
+		for _, b := range bands {
+			var sum float64
+			var k0 int
+			for k := range power {
+				if f := float64(k) * rate / n; f >= b[0] && f < b[1] {
+					sum += power[k]
+					k0++
+				}
+			}
+			res = append(res, sum/float64(k0))
+		}
+		return res
+	}
+	mid, top := [2]float64{2000, 5000}, [2]float64{15000, 20000}
+	flat, shaped := errorBand("main-flat.wav", mid, top), errorBand("main-shaped.wav", mid, top)
+	db := func(x float64) float64 { return 10 * math.Log10(x) }
+	drop, rise := db(flat[0]/shaped[0]), db(shaped[1]/flat[1])
+	t.Logf("shaped against flat: %.1f dB less from 2 to 5 kHz, %.1f dB more from 15 to 20 kHz", drop, rise)
+	if drop < 15 {
+		t.Errorf("shaped dither's error from 2 to 5 kHz is only %.1f dB below flat dither's", drop)
+	}
+	if rise < 15 {
+		t.Errorf("shaped dither's error from 15 to 20 kHz is only %.1f dB above flat dither's", rise)
+	}
+	// Flat dither's error is white: the two bands within 1 dB.
+	if d := db(flat[1] / flat[0]); math.Abs(d) > 1 {
+		t.Errorf("flat dither's error is %.1f dB higher from 15 to 20 kHz than from 2 to 5 kHz; want white", d)
 	}
 }

@@ -59,6 +59,11 @@ import (
 	"stemmaster/audio"
 )
 
+// WrittenProgress is a deliverable's progress once its file is written
+// under its temporary name, before the render publishes it (Options'
+// Progress).
+const WrittenProgress = 0.99
+
 // ProgramVersion is stemmaster's version, written into report.json as
 // "stemmaster"; the CLI sets it from its build version.
 var ProgramVersion = "dev"
@@ -69,8 +74,11 @@ type Options struct {
 	OutDir string
 	// Progress, when set, is called with a stage name ("stem <file>",
 	// "master", "targeting", a deliverable's file name) and the fraction done
-	// (0…1). It may be called from several goroutines at once and must
-	// return quickly.
+	// (0…1). A deliverable reaches WrittenProgress when its file is written
+	// under its temporary name and 1 only once the render has published it
+	// under its final name (every deliverable at once, with report.json); a
+	// render that fails takes none to 1. It may be called from several
+	// goroutines at once and must return quickly.
 	Progress func(stage string, fraction float64)
 	// Workers bounds how many stems are processed at once; 0 means
 	// GOMAXPROCS. (Deliverables all run at once: they stream behind the
@@ -235,6 +243,9 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	}
 	if err := r.commit(rep); err != nil {
 		return nil, err
+	}
+	for _, o := range rep.Outputs {
+		r.progress(o.File, 1)
 	}
 	if opt.Committed != nil {
 		opt.Committed(rep)

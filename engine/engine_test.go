@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -380,6 +381,35 @@ func TestSafety(t *testing.T) {
 			t.Errorf("a render after the first: %v", err)
 		}
 	})
+	t.Run("progress 1 is published", func(t *testing.T) {
+		// A deliverable reads as done only once its file is under its
+		// final name, report.json beside it; written under its temporary
+		// name it is at WrittenProgress.
+		out := t.TempDir()
+		var mu sync.Mutex
+		seen := map[string][]float64{}
+		prog := func(stage string, f float64) {
+			mu.Lock()
+			defer mu.Unlock()
+			if strings.HasPrefix(stage, "stem ") || !strings.HasSuffix(stage, ".wav") {
+				return
+			}
+			seen[stage] = append(seen[stage], f)
+			_, err := os.Stat(filepath.Join(out, stage))
+			_, rerr := os.Stat(filepath.Join(out, ReportFile))
+			if published := err == nil && rerr == nil; (f == 1) != published {
+				t.Errorf("%s at %g with its file published %v", stage, f, published)
+			}
+		}
+		if _, err := Render(context.Background(), session(), Options{OutDir: out, SkipCheck: true, Progress: prog}); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"main.wav", "main-cd.wav"} {
+			if want := []float64{0, WrittenProgress, 1}; !slices.Equal(seen[name], want) {
+				t.Errorf("%s's progress %v, want %v", name, seen[name], want)
+			}
+		}
+	})
 	t.Run("disk full", func(t *testing.T) {
 		out := t.TempDir()
 		full := func(path, container string, f audio.Format) (sink, error) {
@@ -393,9 +423,10 @@ func TestSafety(t *testing.T) {
 			}
 			return &fullDisk{sink: w, left: limit}, nil
 		}
-		// The file that did not fit never reads as done: the CLI's bars,
-		// the server's job events and the page's bar take a deliverable at
-		// 1 for written.
+		// No file reads as done, neither the one that did not fit nor the
+		// one written under its temporary name: the CLI's bars, the
+		// server's job events and the page's bar take a deliverable at 1
+		// for published, and this render published nothing.
 		var mu sync.Mutex
 		done := map[string]bool{}
 		prog := func(stage string, f float64) {
@@ -411,8 +442,8 @@ func TestSafety(t *testing.T) {
 		}
 		testkit.DirHolds(t, out)
 		for stage := range done {
-			if strings.Contains(stage, "-cd") {
-				t.Errorf("progress reported %s done; its write failed", stage)
+			if !strings.HasPrefix(stage, "stem ") && strings.HasSuffix(stage, ".wav") {
+				t.Errorf("progress reported %s done; the render failed and published nothing", stage)
 			}
 		}
 		if !done["master"] {

@@ -67,7 +67,7 @@ func TestFailedRenderKeepsPrevious(t *testing.T) {
 		}},
 		{"cancelled once main.wav is written", func(opt *Options, cancel context.CancelFunc) (func(), error) {
 			opt.Progress = func(stage string, f float64) {
-				if stage == "main.wav" && f == 1 {
+				if stage == "main.wav" && f == WrittenProgress {
 					cancel()
 				}
 			}

@@ -17,6 +17,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/testkit"
+	"stemmaster/store"
 )
 
 // The API under broken requests and races: each test shows what a client
@@ -302,27 +303,58 @@ func TestUploadsInFlightCountAgainstTheAddress(t *testing.T) {
 // breaks it off and waits until nothing is spooled any more.
 func holdUpload(t *testing.T, b *testBundle, c *client, path, name string, part []byte) (cut func()) {
 	t.Helper()
-	pr, pw := io.Pipe()
-	req := c.request("POST", c.p(path), pr, "multipart/form-data; boundary=XX")
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if res, err := http.DefaultClient.Do(req); err == nil {
-			res.Body.Close()
-		}
-	}()
-	fmt.Fprintf(pw, "--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=%q\r\nContent-Type: audio/wav\r\n\r\n", name)
+	pw, answer := streamUpload(c, path, name)
 	pw.Write(part)
 	for b.srv.spools.reserved() < int64(len(part)) {
 		time.Sleep(time.Millisecond) // until the server holds what was sent
 	}
 	return func() {
 		pw.CloseWithError(errors.New("gone"))
-		<-done
+		if res, err := answer(); err == nil {
+			res.Body.Close()
+		}
 		for b.srv.spools.reserved() > 0 {
 			time.Sleep(time.Millisecond)
 		}
 	}
+}
+
+// streamUpload starts an upload of one file name to c's path whose bytes
+// the test writes to pw, as they come (the part's header is sent; the
+// test ends the body with endUpload, or breaks it off); answer waits for
+// the server's answer.
+func streamUpload(c *client, path, name string) (pw *io.PipeWriter, answer func() (*http.Response, error)) {
+	pr, pw := io.Pipe()
+	req := c.request("POST", c.p(path), pr, "multipart/form-data; boundary=XX")
+	type result struct {
+		res *http.Response
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(req)
+		done <- result{res, err}
+	}()
+	fmt.Fprintf(pw, "--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=%q\r\nContent-Type: audio/wav\r\n\r\n", name)
+	return pw, func() (*http.Response, error) {
+		r := <-done
+		return r.res, r.err
+	}
+}
+
+// endUpload ends the body streamUpload began and returns the answer, its
+// body read; the test fails when there is none.
+func endUpload(t *testing.T, pw *io.PipeWriter, answer func() (*http.Response, error)) (*http.Response, []byte) {
+	t.Helper()
+	io.WriteString(pw, "\r\n--XX--\r\n")
+	pw.Close()
+	res, err := answer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	return res, body
 }
 
 // TestUploadToAProjectDeletedMeanwhile: a project deleted while one of its
@@ -332,33 +364,61 @@ func TestUploadToAProjectDeletedMeanwhile(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
-	pr, pw := io.Pipe()
-	req := c.request("POST", c.p("/stems"), pr, "multipart/form-data; boundary=XX")
-	done := make(chan *http.Response, 1)
-	go func() {
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Error(err)
-		}
-		done <- res
-	}()
+	pw, answer := streamUpload(c, "/stems", "a.wav")
 	w := wavBytes(t, 4800, 1000)
-	fmt.Fprintf(pw, "--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n")
 	pw.Write(w[:len(w)/2]) // the server is reading the part: the project is checked
 	if err := b.meta.DeleteProject(context.Background(), c.id); err != nil {
 		t.Fatal(err)
 	}
 	pw.Write(w[len(w)/2:])
-	io.WriteString(pw, "\r\n--XX--\r\n")
-	pw.Close()
-	res := <-done
-	if res == nil {
-		return
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	res, body := endUpload(t, pw, answer)
 	if res.StatusCode != http.StatusNotFound || !strings.Contains(string(body), `"not_found"`) {
 		t.Errorf("%d %s, want 404 not_found", res.StatusCode, body)
+	}
+}
+
+// beginsMeta hands over the reservation of every upload begun, so that a
+// test can take one away behind its front end's back, as a lease run out
+// does.
+type beginsMeta struct {
+	store.Metadata
+	begun chan string
+}
+
+func (m beginsMeta) BeginUpload(ctx context.Context, r *store.Reservation, maxFiles int) error {
+	err := m.Metadata.BeginUpload(ctx, r, maxFiles)
+	if err == nil {
+		m.begun <- r.ID
+	}
+	return err
+}
+
+// TestUploadWhoseReservationLapsed: an upload whose reservation in the
+// store is gone while its project lives (its lease ran out: the database
+// out of reach for the whole of it) answers 503 unavailable with
+// Retry-After, naming the file, as any store outage does and the page
+// sends again; not 404, as if the project were deleted
+// (TestUploadToAProjectDeletedMeanwhile).
+func TestUploadWhoseReservationLapsed(t *testing.T) {
+	t.Parallel()
+	begun := make(chan string, 1)
+	b := setupWith(t, func(cfg *Config) { cfg.Meta = beginsMeta{cfg.Meta, begun} })
+	c := b.newProject(t)
+	pw, answer := streamUpload(c, "/stems", "a.wav")
+	w := wavBytes(t, 40_000, 1000) // 240 kB: past the 64 KiB the store holds ahead
+	pw.Write(w[:1000])
+	if err := b.meta.EndUpload(context.Background(), <-begun); err != nil {
+		t.Fatal(err)
+	}
+	pw.Write(w[1000:])
+	res, body := endUpload(t, pw, answer)
+	var e apiErr
+	json.Unmarshal(body, &e)
+	if res.StatusCode != http.StatusServiceUnavailable || e.Error.Code != "unavailable" || !strings.Contains(e.Error.Message, "a.wav") || res.Header.Get("Retry-After") == "" {
+		t.Errorf("%d (Retry-After %q) %s, want 503 unavailable naming a.wav with Retry-After", res.StatusCode, res.Header.Get("Retry-After"), body)
+	}
+	if files, err := b.meta.Files(context.Background(), c.id); err != nil || len(files) != 0 {
+		t.Errorf("files after the lapsed upload: %v, %v; want none", files, err)
 	}
 }
 

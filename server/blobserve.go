@@ -19,23 +19,32 @@ import (
 // ?signed=1 works.
 const signedURLLifetime = 15 * time.Minute
 
+// noDirectLinks is the answer to ?signed=1 where the store gives no link
+// its clients can follow.
+const noDirectLinks = "this server's file store gives no download links its clients can reach (direct_link is false); download without ?signed=1, through the server"
+
 // serveBlobExtras answers the two download variants beside the plain
 // stream: a single byte range (Range: bytes=…, for players that seek and
 // for resumed downloads; one ranged read from the blob store) and, with
-// ?signed=1 on a store that can sign (S3), a short-lived URL that
-// downloads straight from the store without passing through this
-// server: signed against the store's public endpoint when it has one
-// (the outputs' direct_link says so), else against the endpoint this
-// server reaches it at. It reports whether it answered.
+// ?signed=1 on a store whose links reach it from the clients (the
+// outputs' direct_link), a short-lived URL that downloads straight from
+// the store without passing through this server. Elsewhere it answers
+// 501: a local store signs nothing, and an S3 store reached at an
+// internal endpoint would sign a link its clients cannot follow. It
+// reports whether it answered.
 func (s *Server) serveBlobExtras(w http.ResponseWriter, r *http.Request, o *store.Output, attachment bool) bool {
 	if r.URL.Query().Get("signed") == "1" {
+		if !s.projects.DirectDownloads() {
+			writeError(w, http.StatusNotImplemented, "not_implemented", noDirectLinks)
+			return true
+		}
 		name := ""
 		if attachment {
 			name = titled(songTitle(r), o.Name)
 		}
 		u, err := s.projects.OutputURL(r.Context(), o, name, signedURLLifetime)
 		if errors.Is(err, errors.ErrUnsupported) {
-			writeError(w, http.StatusNotImplemented, "not_implemented", "this server's file store cannot sign download links; download without ?signed=1")
+			writeError(w, http.StatusNotImplemented, "not_implemented", noDirectLinks)
 			return true
 		}
 		if err != nil {

@@ -2,7 +2,6 @@ package server
 
 import (
 	"cmp"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -62,6 +61,7 @@ func (s *Server) jobLimits(r *http.Request, key string) store.JobLimits {
 		PerProject:   pick(s.cfg.ActiveJobsPerProject, DefaultActiveJobsPerProject),
 		PerClient:    perClient,
 		KeepFinished: pick(s.cfg.KeepFinishedJobs, DefaultKeepFinishedJobs),
+		Storage:      s.clientLimits(),
 	}
 }
 
@@ -87,6 +87,18 @@ func renderKey(sess any, confirmed []string, note string) (string, error) {
 // Retry-After estimated from the queue.
 func (s *Server) queueJob(w http.ResponseWriter, r *http.Request, p *store.Project, kind string, req service.JobRequest, key string) {
 	job, existing, err := s.projects.QueueJobWithin(r.Context(), p.ID, kind, req, s.jobLimits(r, key))
+	var qe *store.QuotaError
+	if errors.As(err, &qe) && qe.Client {
+		// The render's outputs would take what the projects of the
+		// project's address, or of its network, store and have in
+		// flight past their bound: the store judges it with the job's
+		// creation, as it judges an upload's growth (the owners the
+		// store counts an upload to the project against; none for a
+		// project of no recorded client, as it bounds none).
+		ue := ownerFull("this render", req.OutputBytes, qe)
+		writeFieldError(w, ue.status, ue.code, "outputs", ue.message)
+		return
+	}
 	var le *store.JobLimitError
 	if errors.As(err, &le) {
 		// The message says the wait Retry-After says.
@@ -172,59 +184,4 @@ func (s *Server) outputsFit(w http.ResponseWriter, sess *stemmaster.Session, fil
 	}
 	writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "outputs", fmt.Sprintf("this render would store %d MB of outputs, over the %d MB one render may: ask for fewer outputs or versions, or a lower sample rate or bit depth", (need+999_999)/1_000_000, most/1_000_000))
 	return false
-}
-
-// outputsStored answers 413 storage_full (field outputs) and returns
-// false when a render of sess would take what the projects of the
-// project's address, or of its network, store over their bound: the
-// owners the store counts an upload to the project against
-// (storageOwners), none for a project of no recorded client, as the store
-// bounds none (store.ClientLimits). The estimate is checked before the
-// render is queued, not with its publication: renders running at once for
-// one address (--jobs-per-client) may overshoot the bound by their
-// outputs, no more.
-func (s *Server) outputsStored(w http.ResponseWriter, r *http.Request, p *store.Project, sess *stemmaster.Session, files service.Files) bool {
-	owners, err := s.storageOwners(r.Context(), p.ID)
-	if err != nil {
-		s.internal(w, r, err)
-		return false
-	}
-	need := files.OutputBytes(sess)
-	for _, o := range owners {
-		if o.used+need > o.most {
-			ue := storageFull("this render", need, o.nw, o.used, o.most)
-			writeFieldError(w, ue.status, ue.code, "outputs", ue.message)
-			return false
-		}
-	}
-	return true
-}
-
-// storageOwner is one owner of a project's storage and its room.
-type storageOwner struct {
-	nw   string // the network, for the message; "" for a client
-	used int64  // what its projects store
-	most int64  // what they may store
-}
-
-// storageOwners is who the project's storage counts against: the client
-// that created it and its network, with what their projects store; none
-// without a storage bound.
-func (s *Server) storageOwners(ctx context.Context, projectID string) ([]storageOwner, error) {
-	lim := s.clientLimits()
-	if lim.MaxClientBytes <= 0 {
-		return nil, nil
-	}
-	c, err := s.projects.ClientStorage(ctx, projectID)
-	if err != nil {
-		return nil, err
-	}
-	var owners []storageOwner
-	if c.Client != "" {
-		owners = append(owners, storageOwner{used: c.ClientBytes, most: lim.MaxClientBytes})
-	}
-	if c.Net != "" {
-		owners = append(owners, storageOwner{nw: c.Net, used: c.NetBytes, most: lim.MaxNetBytes(c.Net)})
-	}
-	return owners, nil
 }

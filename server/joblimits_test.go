@@ -182,6 +182,40 @@ func TestRenderOutputsCountAgainstTheAddress(t *testing.T) {
 	c.queue("render", http.StatusAccepted)
 }
 
+// TestRenderWithUploadsInFlight: the uploads in flight to the address's
+// projects count against its storage when a render is queued, as they do
+// against another upload, and a render queued counts against the uploads
+// that follow it: one anonymous client racing uploads against renders
+// stored past its bound, each judged against what was recorded. Once the
+// upload is cut, the render fits.
+func TestRenderWithUploadsInFlight(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) { c.Limits.MaxClientBytes = 1_900_000 })
+	c := b.newDrumsProject(t, 24000) // 144 kB uploaded; a render of 1.5 MB at most
+	c.do("PUT", c.p("/session"), strings.NewReader(`{"stems":[{"file":"drums.wav"}],"outputs":[{"format":"wav","bit_depth":24}]}`), "application/json", http.StatusOK, nil)
+	other := b.newProject(t) // the same address's
+	cut := holdUpload(t, b, other, "/stems", "a.wav", wavBytes(t, 48_000, 1000)[:250_000])
+	var e struct {
+		Error struct{ Code, Field, Message string }
+	}
+	c.do("POST", c.p("/render"), nil, "", http.StatusRequestEntityTooLarge, &e)
+	if e.Error.Code != "storage_full" || e.Error.Field != "outputs" || !strings.Contains(e.Error.Message, "this render with the uploads and renders in flight") {
+		t.Errorf("a render past the address's storage with an upload in flight: %+v, want storage_full on outputs naming what is in flight", e.Error)
+	}
+	cut()
+	// The other way round: the render queued (held running), an upload
+	// that would pass the bound with its outputs is refused.
+	b.renderer.mu.Lock()
+	b.renderer.block = make(chan struct{})
+	b.renderer.mu.Unlock()
+	defer close(b.renderer.block)
+	c.queue("render", http.StatusAccepted)
+	other.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 48_000, 1000)[:250_000]}, []string{"a.wav"}, http.StatusRequestEntityTooLarge, &e)
+	if e.Error.Code != "storage_full" || !strings.Contains(e.Error.Message, "a.wav with the uploads and renders in flight") {
+		t.Errorf("an upload past the address's storage with a render queued: %+v, want storage_full naming what is in flight", e.Error)
+	}
+}
+
 // TestFinishedJobsArePruned: a project keeps its newest finished jobs of
 // each kind (and those it names), however many checks a client asks for;
 // a pruned job answers 410 job_pruned on every call that names it.
@@ -308,7 +342,9 @@ func TestJobListsArePagedNewestFirst(t *testing.T) {
 // ends; a deleted project leaves nothing in the blob store.
 func TestManyClientsAtOnce(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(c *Config) { c.CreatesPerMinute = 100 })
+	// The renders queued at once count against the address's storage
+	// by their estimated outputs: room for all of them.
+	b := setupWith(t, func(c *Config) { c.CreatesPerMinute = 100; c.Limits.MaxClientBytes = 1 << 30 })
 	const clients = 8
 	cs := make([]*client, clients)
 	for i := range cs {

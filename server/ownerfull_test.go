@@ -14,7 +14,7 @@ import (
 func TestOwnerFullFiguresAddUp(t *testing.T) {
 	qe := &store.QuotaError{Client: true, Limit: 1000_000_000, Used: 600_000_000, InFlight: 300_000_000}
 	msg := ownerFull("a.wav", 200_000_000, qe).Error()
-	for _, want := range []string{"a.wav with the uploads in flight:", "it takes 500 MB", "store 600 MB of the 1000 MB"} {
+	for _, want := range []string{"a.wav with the uploads and renders in flight:", "it takes 500 MB", "store 600 MB of the 1000 MB"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("refused with 300 MB in flight: %q, want %q in it", msg, want)
 		}

@@ -442,9 +442,10 @@ func (s *Server) handleQueue(kind string) projectHandler {
 				s.sessionError(w, r, err)
 				return
 			}
-			if !s.outputsFit(w, sess, files) || !s.outputsStored(w, r, p, sess, files) {
+			if !s.outputsFit(w, sess, files) {
 				return
 			}
+			req.OutputBytes = files.OutputBytes(sess)
 			var ok bool
 			if req.Confirmed, req.Note, ok = s.gateRender(w, r, p, sess, files.Mix()); !ok {
 				return

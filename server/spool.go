@@ -197,6 +197,12 @@ func (w *spoolWriter) reserveStore(n int64) error {
 		return ownerFull(w.name, need, qe)
 	case errors.As(err, &qe):
 		return tooLarge(w.name, lim.MaxTotalBytes)
+	case errors.Is(err, service.ErrUploadLapsed):
+		// The project lives: the store was out of reach for the whole
+		// lease, and the upload is worth sending again, as after any
+		// 503 unavailable (which the page does).
+		return &uploadError{http.StatusServiceUnavailable, "unavailable",
+			w.name + ": the service's storage was out of reach for too long during the upload, which was cut; send the file again shortly"}
 	}
 	if w.ctx.Err() != nil {
 		return err // the client is gone: as its body's end

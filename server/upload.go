@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -192,8 +193,12 @@ func baseName(name string) string {
 }
 
 // writeUploadError answers an upload that failed partway; files accepted
-// before the failing one stay uploaded, and the message says which.
+// before the failing one stay uploaded, and the message says which. A 503
+// says when to send it again (Retry-After), as every 503 unavailable does.
 func writeUploadError(w http.ResponseWriter, accepted []FileInfo, ue *uploadError) {
+	if ue.status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(int(unavailableWait/time.Second)))
+	}
 	msg := ue.message
 	if len(accepted) > 0 {
 		names := make([]string, len(accepted))
@@ -360,12 +365,13 @@ func tooManyFiles(name string, max int) *uploadError {
 // address, or of its network nw (when not ""), over what the server keeps
 // for one.
 // ownerFull is storageFull for the store's refusal qe (Client) of an
-// upload of name that takes need bytes: the uploads the client's (or
-// network's) projects have in flight beside it count with it, as the
-// store counted them, so the message's figures add up to the refusal.
+// upload or a render of name that takes need bytes: what the client's (or
+// network's) projects have in flight beside it (uploads, renders queued or
+// running) counts with it, as the store counted it, so the message's
+// figures add up to the refusal.
 func ownerFull(name string, need int64, qe *store.QuotaError) *uploadError {
 	if qe.InFlight > 0 {
-		name += " with the uploads in flight"
+		name += " with the uploads and renders in flight"
 		need += qe.InFlight
 	}
 	return storageFull(name, need, qe.Net, qe.Used, qe.Limit)

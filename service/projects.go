@@ -154,6 +154,11 @@ type JobRequest struct {
 	Note string
 	// RequestID ties the job's log lines to the request that queued it.
 	RequestID string
+	// OutputBytes is what a render's outputs are estimated to take
+	// (Files.OutputBytes): they count against the storage of the
+	// project's client and network (store.JobLimits.Storage) from the
+	// moment it is queued.
+	OutputBytes int64
 }
 
 // QueueJobWithin records a check or render job (kind store.JobCheck or
@@ -162,14 +167,16 @@ type JobRequest struct {
 // that it makes pointless (store.SQL.CreateJobWithin): a render the older
 // renders still queued or running, a check the queued checks. It returns
 // the job of the same inputs when there is one (existing true: queued,
-// running, or done with its result still shown), or a
-// *store.JobLimitError.
+// running, or done with its result still shown), a *store.JobLimitError,
+// or the storage owner's *store.QuotaError for a render whose outputs
+// would take it past lim.Storage.
 func (ps *Projects) QueueJobWithin(ctx context.Context, projectID, kind string, req JobRequest, lim store.JobLimits) (job *store.Job, existing bool, err error) {
 	job = &store.Job{ID: NewID(), ProjectID: projectID, Kind: kind, State: store.StateQueued, CreatedAt: ps.Meta.Now(), RequestID: req.RequestID}
 	if kind == store.JobRender {
 		// Kept with the job: a render whose insert below is lost is queued
 		// again (jobs.Requeue) with them.
 		job.Confirmed, job.Note = req.Confirmed, req.Note
+		job.OutputBytes = req.OutputBytes
 	}
 	if old, err := ps.createJob(ctx, job, lim, req.RequestID); err != nil || old != nil {
 		return old, old != nil, err

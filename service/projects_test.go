@@ -129,6 +129,17 @@ func TestProjectsLifecycle(t *testing.T) {
 	}
 }
 
+// createdProject creates a project of an hour's retention through ps.
+func createdProject(t *testing.T, ps *Projects) *store.Project {
+	t.Helper()
+	now := time.Now().UTC()
+	p := &store.Project{ID: NewID(), TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := ps.Create(context.Background(), p, false, store.FileLimits{}); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // downMeta is a database that fails the calls named in down, as one
 // restarting does (a refused connection).
 type downMeta struct {
@@ -162,14 +173,10 @@ func TestDeleteWithTheDatabaseDown(t *testing.T) {
 	ctx := context.Background()
 	_, meta, blobs := storetest.Open(t)
 	newProject := func() string {
-		now := time.Now().UTC()
-		p := &store.Project{ID: NewID(), TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 		ps := &Projects{Meta: meta, Blobs: blobs}
-		if err := ps.Create(ctx, p, false, store.FileLimits{}); err != nil {
-			t.Fatal(err)
-		}
+		p := createdProject(t, ps)
 		f := &store.File{ProjectID: p.ID, Kind: store.KindStem, Name: "drums.wav", Size: 4, BlobKey: store.UploadKey(p.ID, store.KindStem, NewID()[:16], "drums.wav"),
-			Info: EncodeFileInfo(&FileInfo{Name: "drums.wav", Size: 4}), CreatedAt: now}
+			Info: EncodeFileInfo(&FileInfo{Name: "drums.wav", Size: 4}), CreatedAt: p.CreatedAt}
 		if err := ps.RecordFile(ctx, f, bytes.NewReader([]byte("RIFF")), store.FileLimits{MaxFiles: 4, MaxTotalBytes: 1 << 20}, func() {}); err != nil {
 			t.Fatal(err)
 		}
@@ -208,6 +215,42 @@ func TestDeleteWithTheDatabaseDown(t *testing.T) {
 	}
 }
 
+// hungMeta is a database that does not answer EndUpload: the call would
+// return only when its context ends. It says whether that context has a
+// deadline, and returns as if it had passed (a test waits for no clock).
+type hungMeta struct {
+	store.Metadata
+	ended chan bool // whether the call's context had a deadline
+}
+
+func (m hungMeta) EndUpload(ctx context.Context, id string) error {
+	_, bounded := ctx.Deadline()
+	m.ended <- bounded
+	return context.DeadlineExceeded
+}
+
+// TestEndUploadOnAHungDatabase: ending an upload in flight asks the store
+// to delete its reservation within a bound (endTimeout); a database that
+// does not answer leaves the reservation to lapse, never the request
+// that ends the upload, and its slot, held for ever.
+func TestEndUploadOnAHungDatabase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, meta, blobs := storetest.Open(t)
+	ps := &Projects{Meta: meta, Blobs: blobs}
+	p := createdProject(t, ps)
+	hung := hungMeta{meta, make(chan bool, 1)}
+	ps.Meta = hung
+	u, err := ps.BeginUpload(ctx, p.ID, store.KindStem, "drums.wav", store.FileLimits{MaxFiles: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.End()
+	if bounded := <-hung.ended; !bounded {
+		t.Error("End asked the store to delete the reservation with no deadline: a hung database holds it for ever")
+	}
+}
+
 // racingMeta runs writes when a deletion has deleted the project's blobs
 // and is about to delete its records: the moment a write racing the
 // deletion kept its folder for good.
@@ -233,12 +276,9 @@ func TestWritesRacingADelete(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			dir, meta, blobs := storetest.Open(t)
-			now := time.Now().UTC()
-			p := &store.Project{ID: NewID(), TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 			writer := &Projects{Meta: meta, Blobs: blobs}
-			if err := writer.Create(ctx, p, false, store.FileLimits{}); err != nil {
-				t.Fatal(err)
-			}
+			p := createdProject(t, writer)
+			now := p.CreatedAt
 			lim := store.FileLimits{MaxFiles: 8, MaxTotalBytes: 1 << 20}
 			stem := func(name string) *store.File {
 				return &store.File{ProjectID: p.ID, Kind: store.KindStem, Name: name, Size: 4, CreatedAt: now,

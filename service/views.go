@@ -37,12 +37,6 @@ func (ps *Projects) Job(ctx context.Context, projectID, jobID string) (*store.Jo
 	return ps.Meta.Job(ctx, projectID, jobID)
 }
 
-// ClientStorage returns what the projects of the project's creator, and
-// of its network, store together (store.SQL.StorageOf).
-func (ps *Projects) ClientStorage(ctx context.Context, projectID string) (store.ClientStorage, error) {
-	return ps.Meta.StorageOf(ctx, projectID)
-}
-
 // JobChanged returns a channel closed at the next change of the job, the
 // function to call once no longer waiting (store.SQL.JobChanged), and
 // true; or a nil channel, which never fires, when the store does not

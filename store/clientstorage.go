@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 )
 
@@ -44,32 +43,6 @@ func (s *SQL) ownerBytes(ctx context.Context, db rowQuerier, query, owner string
 	var n int64
 	err := db.QueryRowContext(ctx, s.q(query), owner, owner, owner, owner).Scan(&n)
 	return n, err
-}
-
-// ClientStorage is what the projects of a project's creator store
-// together, and those of its network ("" and 0 for a project of no
-// recorded client or network: one created before they were recorded, or
-// by the command line).
-type ClientStorage struct {
-	Client, Net           string
-	ClientBytes, NetBytes int64
-}
-
-// StorageOf returns what the projects of the project's creator, and of
-// its network, store together.
-func (s *SQL) StorageOf(ctx context.Context, projectID string) (ClientStorage, error) {
-	var c ClientStorage
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT client, client_net FROM projects WHERE id = ?`), projectID).Scan(&c.Client, &c.Net)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, notFound("project", projectID)
-	}
-	if err == nil && c.Client != "" {
-		c.ClientBytes, err = s.ownerBytes(ctx, s.db, clientBytesQuery, c.Client)
-	}
-	if err == nil && c.Net != "" {
-		c.NetBytes, err = s.ownerBytes(ctx, s.db, netBytesQuery, c.Net)
-	}
-	return c, err
 }
 
 // ClientLimits bound what the projects of one client store together

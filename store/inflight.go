@@ -273,9 +273,10 @@ func netBound(lim ClientLimits, nw string) int64 {
 }
 
 // ownerUse is what the projects of one owner (kind "client" or "net")
-// store and have in flight, but the reservation except, taking the
-// owner's lock first on PostgreSQL (withinOwnerBytes' order: project,
-// client, network).
+// store and have in flight: the uploads' reservations and the outputs of
+// the renders queued or running (jobs.output_bytes), but the reservation
+// or job except, taking the owner's lock first on PostgreSQL
+// (withinOwnerBytes' order: project, client, network).
 func (s *SQL) ownerUse(ctx context.Context, tx *sql.Tx, kind, owner, except string) (stored, flight int64, err error) {
 	if s.dialect == Postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('stemmaster-'||$1||':'||$2))`, kind, owner); err != nil {
@@ -289,8 +290,11 @@ func (s *SQL) ownerUse(ctx context.Context, tx *sql.Tx, kind, owner, except stri
 	if stored, err = s.ownerBytes(ctx, tx, query, owner); err != nil {
 		return 0, 0, err
 	}
-	err = tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(r.bytes), 0) FROM upload_reservations r JOIN projects p ON p.id = r.project_id
-		WHERE `+column+` = ? AND r.id <> ? AND `+s.liveReservation()), owner, except).Scan(&flight)
+	err = tx.QueryRowContext(ctx, s.q(`SELECT
+		(SELECT COALESCE(SUM(r.bytes), 0) FROM upload_reservations r JOIN projects p ON p.id = r.project_id
+			WHERE `+column+` = ? AND r.id <> ? AND `+s.liveReservation()+`)
+		+ (SELECT COALESCE(SUM(j.output_bytes), 0) FROM jobs j JOIN projects p ON p.id = j.project_id
+			WHERE `+column+` = ? AND j.id <> ? AND j.state IN `+activeStates+`)`), owner, except, owner, except).Scan(&flight)
 	return stored, flight, err
 }
 

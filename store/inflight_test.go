@@ -9,7 +9,7 @@ import (
 
 // TestUploadReservations: the places and bytes of uploads in flight count
 // against a project's limits and its client's storage beside what is
-// recorded, a record ends its upload's reservation, and a reservation
+// recorded (a render's outputs judged against them too), a record ends its upload's reservation, and a reservation
 // whose front end stopped renewing it lapses.
 func TestUploadReservations(t *testing.T) {
 	t.Parallel()
@@ -107,6 +107,20 @@ func TestUploadReservations(t *testing.T) {
 		if n, err := s.GrowUpload(ctx, "q1", 100, 600, clim); err != nil || n != 500 {
 			t.Errorf("q grown: %d, %v; want the 500 left", n, err)
 		}
+		// A render's outputs are judged against the same when it is
+		// queued: a byte more than the 900 stored and 600 in flight is
+		// refused, and nothing is queued.
+		render := func(id string, bytes int64) error {
+			_, _, err := s.CreateJobWithin(ctx, &Job{ID: id, ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now, OutputBytes: bytes},
+				JobLimits{Storage: clim.ClientLimits})
+			return err
+		}
+		if err := render("big-"+name, 1); !errors.As(err, &qe) || !qe.Client || qe.Used != 900 || qe.InFlight != 600 {
+			t.Errorf("a render's byte with the client's storage taken by uploads in flight: %v (%+v), want the client's QuotaError, 900 used, 600 in flight", err, qe)
+		}
+		if _, err := s.Job(ctx, p.ID, "big-"+name); !errors.Is(err, ErrNotFound) {
+			t.Errorf("the refused render: %v, want no job", err)
+		}
 		// A front end gone: d's lease runs out, its bytes no longer count,
 		// and it cannot be renewed or grown.
 		if _, err := s.db.ExecContext(ctx, s.q(`UPDATE upload_reservations SET expires_at = 0 WHERE id = ?`), "d-d.wav"); err != nil {
@@ -115,14 +129,28 @@ func TestUploadReservations(t *testing.T) {
 		if n, err := s.GrowUpload(ctx, "q1", 100, 600, clim); err != nil || n != 600 {
 			t.Errorf("q with d lapsed: %d, %v; want 600", n, err)
 		}
-		if err := s.RenewUpload(ctx, "d-d.wav"); !errors.Is(err, ErrNotFound) {
-			t.Errorf("renewing a lapsed reservation: %v, want ErrNotFound", err)
+		// A render queued counts against the uploads that follow it until
+		// it ends: its outputs are to be stored. With q1 ended, 900
+		// stored and the render's 300 leave an upload 300.
+		if err := s.EndUpload(ctx, "q1"); err != nil {
+			t.Fatal(err)
 		}
-		if err := s.RenewUpload(ctx, "q1"); err != nil {
-			t.Errorf("renewing a live reservation: %v", err)
+		if err := render("small-"+name, 300); err != nil {
+			t.Fatalf("a render within the client's storage: %v", err)
 		}
-		if _, err := s.GrowUpload(ctx, "d-d.wav", 100, 100, lim); !errors.Is(err, ErrNotFound) {
-			t.Errorf("growing a lapsed reservation: %v, want ErrNotFound", err)
+		for _, id := range []string{"q3", "q4"} {
+			if err := s.BeginUpload(ctx, &Reservation{ID: id, ProjectID: q.ID, Kind: KindStem, Name: id + ".wav"}, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.GrowUpload(ctx, "q3", 301, 301, clim); !errors.As(err, &qe) || !qe.Client || qe.Used != 900 || qe.InFlight != 300 {
+			t.Errorf("an upload past the client's storage with a render queued: %v (%+v), want the client's QuotaError, 900 used, 300 in flight", err, qe)
+		}
+		if err := s.UpdateJob(ctx, "small-"+name, JobUpdate{State: StateFailed, Error: "x"}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.GrowUpload(ctx, "q4", 600, 600, clim); err != nil || n != 600 {
+			t.Errorf("an upload once the render failed: %d, %v; want 600", n, err)
 		}
 		// A project whose deletion began takes no upload.
 		if err := s.ExpireProject(ctx, q.ID); err != nil {
@@ -131,7 +159,7 @@ func TestUploadReservations(t *testing.T) {
 		if err := s.BeginUpload(ctx, &Reservation{ID: "q2", ProjectID: q.ID, Kind: KindStem, Name: "y.wav"}, 0); !errors.Is(err, ErrNotFound) {
 			t.Errorf("an upload to a project being deleted: %v, want ErrNotFound", err)
 		}
-		if _, err := s.GrowUpload(ctx, "q1", 700, 700, clim); !errors.Is(err, ErrNotFound) {
+		if _, err := s.GrowUpload(ctx, "q4", 700, 700, clim); !errors.Is(err, ErrNotFound) {
 			t.Errorf("an upload in flight to a project being deleted: %v, want ErrNotFound", err)
 		}
 	})

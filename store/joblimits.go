@@ -31,6 +31,11 @@ type JobLimits struct {
 	// keeps besides those its check, current render, revisions, outputs
 	// or pending sweeps name (at least 1); 0: no pruning.
 	KeepFinished int
+	// Storage bounds what the project's client and network store: a job
+	// with OutputBytes is refused (the owner's *QuotaError, Client) when
+	// its outputs would take them over it with what they store and have
+	// in flight (uploads, renders queued or running).
+	Storage ClientLimits
 }
 
 // JobLimitError is CreateJobWithin's refusal: Scope ("project" or
@@ -97,7 +102,9 @@ func (s *SQL) CreateJobWithin(ctx context.Context, j *Job, lim JobLimits) (exist
 			if s.dialect == Postgres && lim.PerClient > 0 {
 				// Requests of one client on different projects take
 				// turns too (after their project's lock: no cycle).
-				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('stemmaster-client:' || $1))`, lim.Client); err != nil {
+				// Its own key: the storage's owner locks (ownerUse) come
+				// after it, as they come after the project's.
+				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('stemmaster-jobs:' || $1))`, lim.Client); err != nil {
 					return err
 				}
 			}
@@ -112,19 +119,30 @@ func (s *SQL) CreateJobWithin(ctx context.Context, j *Job, lim JobLimits) (exist
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO jobs (id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at, client, request_key, confirmed, note, request_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			j.ID, j.ProjectID, j.Kind, j.State, j.Progress, j.Stage, j.Error, j.Attempt, j.Gen, ms(j.CreatedAt), ms(j.CreatedAt), lim.Client, key, confirmed, j.Note, j.RequestID); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO jobs (id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at, client, request_key, confirmed, note, request_id, output_bytes)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			j.ID, j.ProjectID, j.Kind, j.State, j.Progress, j.Stage, j.Error, j.Attempt, j.Gen, ms(j.CreatedAt), ms(j.CreatedAt), lim.Client, key, confirmed, j.Note, j.RequestID, j.OutputBytes); err != nil {
 			return err
 		}
 		if superseded, err = s.supersede(ctx, tx, j.ProjectID, j.Kind, j.ID, j.Gen, ms(j.CreatedAt)); err != nil {
 			return err
+		}
+		// Judged once the renders it supersedes are cancelled: their
+		// outputs will not be stored.
+		if j.OutputBytes > 0 {
+			if _, err := s.ownersRoom(ctx, tx, j.ProjectID, j.ID, 0, j.OutputBytes, lim.Storage); err != nil {
+				return err
+			}
 		}
 		if lim.KeepFinished > 0 {
 			return s.pruneJobs(ctx, tx, j.ProjectID, lim.KeepFinished)
 		}
 		return nil
 	})
+	var qe *QuotaError
+	if errors.As(err, &qe) {
+		return nil, nil, qe
+	}
 	var le *JobLimitError
 	if errors.As(err, &le) {
 		// Estimated after the refusal's transaction: it reads the whole

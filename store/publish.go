@@ -318,7 +318,8 @@ type QuotaError struct {
 	Limit  int64  // the limit exceeded
 	Used   int64  // with Client: what the client's (or network's) projects store now
 	// InFlight is, with Client, what the client's (or network's) other
-	// uploads in flight hold (inflight.go).
+	// uploads in flight hold (inflight.go) and its renders queued or
+	// running will store (Job.OutputBytes).
 	InFlight int64
 }
 

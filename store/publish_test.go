@@ -195,9 +195,32 @@ func TestClientBytes(t *testing.T) {
 		if err := put(b1, "y.flac", 9000, 0); err != nil {
 			t.Fatal(err)
 		}
+		// stored is what the store counts for the project's client, and for
+		// its network: the Used of an upload's refusal of more than any
+		// bound (a reference's: it takes no place).
+		asked := 0
+		stored := func(p string) (client, network int64) {
+			used := func(lim ClientLimits) *QuotaError {
+				asked++
+				id := fmt.Sprintf("stored-%s-%d", name, asked)
+				if err := s.BeginUpload(ctx, &Reservation{ID: id, ProjectID: p, Kind: KindReference, Name: "r.wav"}, 0); err != nil {
+					t.Fatal(err)
+				}
+				var qe *QuotaError
+				if _, err := s.GrowUpload(ctx, id, 1<<40+1, 1<<40+1, FileLimits{ClientLimits: lim}); !errors.As(err, &qe) || !qe.Client {
+					t.Fatalf("%s: an upload over any bound: %v, want its owner's QuotaError", p, err)
+				}
+				return qe
+			}
+			qc, qn := used(ClientLimits{MaxClientBytes: 1 << 40}), used(ClientLimits{MaxNetBytes: func(string) int64 { return 1 << 40 }})
+			if qc.Net != "" || qn.Net != "n" {
+				t.Fatalf("%s: refusals naming %q and %q, want the client's and network n's", p, qc.Net, qn.Net)
+			}
+			return qc.Used, qn.Used
+		}
 		// a: 3,000 (the preview) + 500 + 1,200 (revision) + 1,200 (current).
-		if c, err := s.StorageOf(ctx, a1); err != nil || c.Client != "a" || c.ClientBytes != 5900 || c.Net != "n" || c.NetBytes != 14900 {
-			t.Errorf("client a: %+v, %v; want a, 5900 bytes, network n, 14900", c, err)
+		if c, n := stored(a1); c != 5900 || n != 14900 {
+			t.Errorf("client a: %d bytes, network n %d; want 5900, 14900", c, n)
 		}
 		err := put(a2, "z.flac", 4200, 0)
 		var qe *QuotaError
@@ -225,8 +248,8 @@ func TestClientBytes(t *testing.T) {
 		if err := ref(501); !errors.As(err, &qe) || !qe.Client || qe.Net != "" {
 			t.Errorf("replacing a reference by a bigger one at the bound: %v, want a client QuotaError", err)
 		}
-		if c, err := s.StorageOf(ctx, b1); err != nil || c.ClientBytes != 9000 || c.NetBytes != 19000 {
-			t.Errorf("client b: %+v, %v; want 9000 bytes, its network 19000", c, err)
+		if c, n := stored(b1); c != 9000 || n != 19000 {
+			t.Errorf("client b: %d bytes, its network %d; want 9000, 19000", c, n)
 		}
 		// Network n holds 19,000 of 20,000: a new client of it has room
 		// for 1,000, one of network m for its own bound.
@@ -259,7 +282,8 @@ func TestClientBytes(t *testing.T) {
 
 // TestCheckOfAnEndedProject: a project whose retention has ended (on the
 // database's clock) takes no check, from a job (SetCheck: ErrNotFound) or
-// from the suggest (KeepCheck: not stored), as it takes no other record.
+// from the suggest (KeepCheck: not stored), and no session (SetSession:
+// ErrNotFound), as it takes no other record.
 func TestCheckOfAnEndedProject(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
@@ -274,8 +298,11 @@ func TestCheckOfAnEndedProject(t *testing.T) {
 		if err := s.SetCheck(ctx, p.ID, "job", []byte(`{}`)); !errors.Is(err, ErrNotFound) {
 			t.Errorf("SetCheck of an ended project: %v, want ErrNotFound", err)
 		}
-		if got, err := s.Project(ctx, p.ID); err != nil || got.Check != nil {
-			t.Errorf("an ended project's check after both: %v, %v; want none", got, err)
+		if err := s.SetSession(ctx, p.ID, []byte(`{"stems":[]}`)); !errors.Is(err, ErrNotFound) {
+			t.Errorf("SetSession of an ended project: %v, want ErrNotFound", err)
+		}
+		if got, err := s.Project(ctx, p.ID); err != nil || got.Check != nil || got.Session != nil {
+			t.Errorf("an ended project's check and session after them: %v, %v; want none", got, err)
 		}
 	})
 }

@@ -207,9 +207,12 @@ func (s *SQL) ExpiredProjects(ctx context.Context, now time.Time) ([]string, err
 	}, s.q(`SELECT id FROM projects WHERE expires_at < ? ORDER BY expires_at`), ms(now))
 }
 
-// SetSession stores the project's session document.
+// SetSession stores the project's session document; ErrNotFound when
+// the project is gone or its retention has ended (the database's clock,
+// as SetCheck's): a session saved as the project is being deleted would
+// otherwise land in it.
 func (s *SQL) SetSession(ctx context.Context, projectID string, session []byte) error {
-	return s.execOne(ctx, "project "+projectID, `UPDATE projects SET session = ? WHERE id = ?`, session, projectID)
+	return s.execOne(ctx, "project "+projectID, `UPDATE projects SET session = ? WHERE id = ? AND expires_at >= `+s.nowMS(), session, projectID)
 }
 
 // SetCheck stores the project's check report and the job that made it;

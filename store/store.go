@@ -131,6 +131,11 @@ type Job struct {
 	// X-Request-ID): the job's log lines carry it, on whichever worker
 	// and however often the job is queued again.
 	RequestID string
+	// OutputBytes is what a render's outputs are estimated to take: while
+	// it is queued or running they count against its project's client's
+	// and network's storage (JobLimits.Storage). Recorded by
+	// CreateJobWithin, not read back.
+	OutputBytes int64
 }
 
 // JobUpdate changes a job's state; empty fields are kept, except that Error
@@ -200,9 +205,6 @@ type Metadata interface {
 	// PutFileWithin records an uploaded file within limits, atomically;
 	// see (*SQL).PutFileWithin.
 	PutFileWithin(ctx context.Context, f *File, lim FileLimits) (replaced []File, err error)
-	// StorageOf returns what the projects of the project's creator, and
-	// of its network, store together; see (*SQL).StorageOf.
-	StorageOf(ctx context.Context, projectID string) (ClientStorage, error)
 	Files(ctx context.Context, projectID string) ([]File, error)
 	DeleteFile(ctx context.Context, projectID, kind, name string) error
 

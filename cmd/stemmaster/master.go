@@ -349,8 +349,8 @@ func printSummary(w io.Writer, rep *stemmaster.Report, dir string) {
 	fmt.Fprintln(tw, "file\tformat\tLUFS\tLRA\tdBTP\tpeak dBFS")
 	for _, o := range rep.Outputs {
 		format := fmt.Sprintf("%s %d-bit %s %d Hz", o.Format, o.BitDepth, o.SampleFormat, o.SampleRate)
-		if o.Dither == stemmaster.DitherTPDF {
-			format += " tpdf"
+		if o.Dither != stemmaster.DitherNone {
+			format += " " + o.Dither
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", filepath.Join(dir, o.File), format,
 			fmtLevel(o.IntegratedLUFS), fmtLevel(o.LoudnessRangeLU), fmtLevel(o.TruePeakDBTP), fmtLevel(o.SamplePeakDBFS))
@@ -374,7 +374,7 @@ func renderCLI(ctx context.Context, stderr io.Writer, s *stemmaster.Session, opt
 	}
 	rep, err := engine.Render(ctx, s, opt)
 	if bars != nil {
-		bars.finish()
+		bars.finish(err == nil)
 	}
 	return rep, err
 }
@@ -423,10 +423,17 @@ func (b *progressBars) update(stage string, f float64) {
 	bar.SetCurrent(int64(f * barTotal))
 }
 
-func (b *progressBars) finish() {
+// finish completes the bars of a render that succeeded (the engine has
+// taken every deliverable to 1, published); a failed render's bars stop
+// where they were, so no file it did not publish reads as done.
+func (b *progressBars) finish(ok bool) {
 	b.mu.Lock()
 	for _, bar := range b.bars {
-		bar.SetTotal(-1, true)
+		if ok {
+			bar.SetTotal(-1, true)
+		} else {
+			bar.Abort(false)
+		}
 	}
 	b.mu.Unlock()
 	b.p.Wait()

@@ -149,6 +149,10 @@ func (d *Ditherer) Prepare(spec dsp.Spec) {
 	d.Reset()
 }
 
+// Shaped reports whether Prepare turned noise shaping on: asked for, at
+// 44.1 or 48 kHz.
+func (d *Ditherer) Shaped() bool { return d.shaped }
+
 // Reset implements dsp.Processor: it restarts every channel's noise
 // sequence from the seed, clears the shaping filter and counts the input
 // as silent for the auto-mute hold (leading silence is muted).

@@ -82,3 +82,31 @@ func BlackmanSinc(half int, fc float64) (h []float64, sum float64) {
 	}
 	return h, sum
 }
+
+// HighPass returns a linear-phase high-pass: a unit impulse less a
+// Kaiser-windowed sinc low-pass of cut-off fc cycles per sample, which is
+// the high-pass's −6 dB point (half amplitude). Kaiser's formulas size it
+// for attenuationDB of stopband below fc − transition/2 and the same
+// ripple (10^(−A/20), about ±0.001 dB at 80 dB) in the passband above
+// fc + transition/2. The taps are odd in number and symmetric, so the
+// group delay is (len−1)/2 samples at every frequency. The low-pass is
+// scaled to a DC gain of exactly 1, so the high-pass removes DC entirely
+// rather than to within the ripple.
+func HighPass(fc, transition, attenuationDB float64) []float64 {
+	order := int(math.Ceil(KaiserOrder(attenuationDB, 2*math.Pi*transition)))
+	order += order & 1 // even: a whole-sample delay
+	m := order / 2
+	w := NewKaiser(KaiserBeta(attenuationDB))
+	h := make([]float64, order+1)
+	var sum float64
+	for i := range h {
+		t := float64(i - m)
+		h[i] = 2 * fc * Sinc(2*fc*t) * w.At(t/float64(m))
+		sum += h[i]
+	}
+	for i := range h {
+		h[i] = -h[i] / sum
+	}
+	h[m]++
+	return h
+}

@@ -1,19 +1,23 @@
-// Package lineq is a linear-phase EQ: a magnitude curve given as points
+// Package lineq runs linear-phase FIR filters on the master bus by FFT
+// overlap-add convolution: the match EQ, a magnitude curve given as points
 // (gain in dB at frequencies, linear in log frequency between them, held
-// beyond the ends) realised as a symmetric FIR and run by FFT overlap-add
-// convolution. The master's match EQ uses it: a tone match to reference
-// tracks is a smooth curve over the whole band that should move no phase
-// between bands (the reason Matchering matches with a linear-phase FIR).
+// beyond the ends), and the rumble filter, a linear-phase high-pass
+// designed by dsp/fir (NewFIR). A tone match to reference tracks is a
+// smooth curve over the whole band that should move no phase between
+// bands (the reason Matchering matches with a linear-phase FIR); a rumble
+// filter that moved the bass's phase would raise its peaks.
 //
-// Design is by frequency sampling: the curve is sampled on an N-point FFT
-// grid as a real, zero-phase response, transformed to an impulse response,
-// centred and shaped by a Blackman window of N−1 taps (odd, so the delay is
-// a whole number of frames). N is the power of two nearest 0.34 s of the
-// rate (16384 at 48 kHz): about 3 Hz between grid points, so the window's
-// smear (about ±3 bins) stays well inside the 1/3-octave band at 31.5 Hz.
+// The curve's design is by frequency sampling: the curve is sampled on an
+// N-point FFT grid as a real, zero-phase response, transformed to an
+// impulse response, centred and shaped by a Blackman window of N−1 taps
+// (odd, so the delay is a whole number of frames). N is the power of two
+// nearest 0.34 s of the rate (16384 at 48 kHz): about 3 Hz between grid
+// points, so the window's smear (about ±3 bins) stays well inside the
+// 1/3-octave band at 31.5 Hz.
 //
-// The filter runs in blocks of N frames through real FFTs of 2N points
-// (dsp/fft): its latency is the FIR's delay, (N−2)/2 frames, plus one
+// A filter of L taps (odd) runs in blocks of B frames, B the power of two
+// at or above L−1 (at least 1024), through real FFTs of 2B points
+// (dsp/fft): its latency is the FIR's delay, (L−1)/2 frames, plus one
 // block. Process allocates nothing.
 //
 // docs/architecture.md shows where this package sits in stemmaster and
@@ -82,28 +86,40 @@ func Design(pts []Point, rate float64) []float64 {
 
 // EQ is the processor.
 type EQ struct {
-	pts      []Point
-	n, block int
-	fft      *fft.Real
-	hf       []complex128 // the taps' spectrum, 2N points
-	in       [][]float64  // per channel: the current input block
-	out      [][]float64  // per channel: the output block being played
-	tail     [][]float64  // per channel: overlap carried to the next blocks
-	seq      []float64
-	spec     []complex128
-	pos      int
+	design func(rate float64) []float64
+	delay  int // the FIR's, (L−1)/2
+	block  int
+	fft    *fft.Real
+	hf     []complex128 // the taps' spectrum, 2N points
+	in     [][]float64  // per channel: the current input block
+	out    [][]float64  // per channel: the output block being played
+	tail   [][]float64  // per channel: overlap carried to the next blocks
+	seq    []float64
+	spec   []complex128
+	pos    int
 }
 
 // New returns an EQ for the curve; Prepare designs the filter.
-func New(pts []Point) *EQ { return &EQ{pts: append([]Point(nil), pts...)} }
+func New(pts []Point) *EQ {
+	pts = append([]Point(nil), pts...)
+	return NewFIR(func(rate float64) []float64 { return Design(pts, rate) })
+}
+
+// NewFIR returns the processor of the FIR that design returns for a rate:
+// symmetric (linear phase) and odd in length, so its delay is a whole
+// number of frames. Prepare designs it.
+func NewFIR(design func(rate float64) []float64) *EQ { return &EQ{design: design} }
 
 // Prepare designs the FIR for the rate and allocates the state.
 func (e *EQ) Prepare(spec dsp.Spec) {
-	e.n = Size(spec.SampleRate)
-	e.block = e.n
-	p := 2 * e.n
+	taps := e.design(spec.SampleRate)
+	e.delay = (len(taps) - 1) / 2
+	e.block = 1024
+	for e.block < len(taps)-1 {
+		e.block *= 2
+	}
+	p := 2 * e.block
 	e.fft = fft.NewReal(p)
-	taps := Design(e.pts, spec.SampleRate)
 	buf := make([]float64, p)
 	copy(buf, taps)
 	e.hf = e.fft.Coefficients(nil, buf)
@@ -129,7 +145,7 @@ func (e *EQ) Reset() {
 }
 
 // Latency is the FIR's delay plus one block.
-func (e *EQ) Latency() int { return (e.n-2)/2 + e.block }
+func (e *EQ) Latency() int { return e.delay + e.block }
 
 // Process filters buf in place, delayed by Latency frames.
 func (e *EQ) Process(buf *audio.Buffer) {

@@ -47,18 +47,57 @@ func TestFlatIsDelay(t *testing.T) {
 	for c := range 2 {
 		copy(buf.Data[c], in.Data[c])
 	}
-	sizes := []int{1, 7, 4096, 333, 1000}
-	for pos, k := 0, 0; pos < buf.Frames(); k++ {
-		n := min(sizes[k%len(sizes)], buf.Frames()-pos)
-		e.Process(&audio.Buffer{Data: [][]float32{buf.Data[0][pos : pos+n], buf.Data[1][pos : pos+n]}})
-		pos += n
-	}
+	processInBlocks(e, buf)
 	for c := range 2 {
 		for i := 0; i < in.Frames(); i++ {
 			if d := math.Abs(float64(buf.Data[c][i+lat] - in.Data[c][i])); d > 2e-4 {
 				t.Fatalf("channel %d frame %d: %g, want %g (latency %d)", c, i, buf.Data[c][i+lat], in.Data[c][i], lat)
 			}
 		}
+	}
+}
+
+// NewFIR runs any odd symmetric FIR: its output is the direct convolution,
+// delayed by Latency (the FIR's half-length plus the block, here the
+// smallest, 1024 frames, for 301 taps), whatever the block sizes.
+func TestFIRIsConvolution(t *testing.T) {
+	t.Parallel()
+	taps := make([]float64, 301)
+	for i := range taps {
+		k := float64(i - 150)
+		taps[i] = math.Exp(-k*k/2000) * math.Cos(0.3*k) / 20
+	}
+	e := NewFIR(func(float64) []float64 { return taps })
+	e.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
+	if lat := e.Latency(); lat != 150+1024 {
+		t.Fatalf("latency %d, want %d", lat, 150+1024)
+	}
+	in := audiotest.WhiteNoise(7, 2, 9000, -6)
+	buf := in.Clone()
+	processInBlocks(e, buf)
+	for c := range 2 {
+		for m := 1024; m < buf.Frames(); m++ {
+			var z float64 // the causal convolution at m − 1024
+			for i, h := range taps {
+				if j := m - 1024 - i; j >= 0 {
+					z += h * float64(in.Data[c][j])
+				}
+			}
+			if d := math.Abs(float64(buf.Data[c][m]) - z); d > 1e-6 {
+				t.Fatalf("channel %d frame %d: %g, want %g", c, m, buf.Data[c][m], z)
+			}
+		}
+	}
+}
+
+// processInBlocks runs e over the stereo buf in place in blocks of 1, 7,
+// 4096, 333 and 1000 frames in turn.
+func processInBlocks(e *EQ, buf *audio.Buffer) {
+	sizes := []int{1, 7, 4096, 333, 1000}
+	for pos, k := 0, 0; pos < buf.Frames(); k++ {
+		n := min(sizes[k%len(sizes)], buf.Frames()-pos)
+		e.Process(&audio.Buffer{Data: [][]float32{buf.Data[0][pos : pos+n], buf.Data[1][pos : pos+n]}})
+		pos += n
 	}
 }
 
