@@ -112,7 +112,58 @@ func (f Finding) Line() string {
 type Advice struct {
 	Service Service  `json:"service"`
 	Reasons []string `json:"reasons"`
+	// Details says what each reason is, one per reason in the same order:
+	// the advice as data, which the code that carries the advice forward
+	// (analysis.Outstanding) and a client read instead of the words.
+	// Absent from an advice stored before it was added.
+	Details []ReasonDetail `json:"details,omitempty"`
 }
+
+// ReasonDetail is one reason of an Advice as data.
+type ReasonDetail struct {
+	Kind ReasonKind `json:"kind"`
+	// Blocking: the reason names something to do before the advised
+	// service (errors to fix); a reason that is not blocking informs.
+	Blocking bool `json:"blocking"`
+	// Errors is the number of errors the reason counts (the error kinds).
+	Errors int `json:"errors,omitempty"`
+	// Role is the family a ReasonFamily reason is about, RelativeLU its
+	// loudness against the sum where it plays (analysis.FamilyLevelOf),
+	// GainDB the move the assistant makes on it by its norms (absent when
+	// it makes none).
+	Role       Role     `json:"role,omitempty"`
+	RelativeLU *float64 `json:"relative_lu,omitempty"`
+	GainDB     *float64 `json:"gain_db,omitempty"`
+}
+
+// ReasonKind says what a reason of an Advice is.
+type ReasonKind string
+
+// The kinds of reason.
+const (
+	// ReasonErrors: errors in the delivery to fix before the advised
+	// service (blocking).
+	ReasonErrors ReasonKind = "errors"
+	// ReasonFileErrors: errors in one file mastered alone with no mix
+	// (blocking).
+	ReasonFileErrors ReasonKind = "file_errors"
+	// ReasonStemErrors: errors in the stems while the advice masters the
+	// mix, which only mastering the stems would need fixed (not blocking).
+	ReasonStemErrors ReasonKind = "stem_errors"
+	// ReasonCorrected: the advice is on the stems measured again with
+	// the corrections the findings name.
+	ReasonCorrected ReasonKind = "corrected"
+	// ReasonStemCount: the service follows from the number of files.
+	ReasonStemCount ReasonKind = "stem_count"
+	// ReasonBalance: the service follows from the families' balance (or
+	// from a balance that could not be measured).
+	ReasonBalance ReasonKind = "balance"
+	// ReasonFamily: one family out of its usual range (Role, GainDB).
+	ReasonFamily ReasonKind = "family"
+	// ReasonRebalanced: the session corrects a stem's level, so the
+	// balance measured on the delivery no longer stands.
+	ReasonRebalanced ReasonKind = "rebalanced"
+)
 
 // StemReport describes one stem in a check report.
 type StemReport struct {

@@ -44,29 +44,75 @@ type AdviceInput struct {
 // mix.
 const mixBalanced = "every family sits within its usual range against the mix: the mix is balanced, and stereo mastering of the mix is enough"
 
-// Advise recommends stem mastering, stereo mastering or mixing, with
-// reasons in plain words.
-func Advise(in AdviceInput) stemmaster.Advice {
-	var reasons []string
-	errs := countErrors(in.Findings)
-	if errs > 0 {
-		reasons = append(reasons, errorsReason(errs, in.Stems == 1 && in.Mix == ""))
+// advice builds an Advice reason by reason, each with its detail.
+type advice struct{ stemmaster.Advice }
+
+func (a *advice) add(d stemmaster.ReasonDetail, text string) {
+	a.Reasons = append(a.Reasons, text)
+	a.Details = append(a.Details, d)
+}
+
+// errors adds the reason of n errors to fix first (none when n is 0), of
+// the whole export, of one file with no mix mastered alone (inFile), or of
+// the mix mastered alone beside stems with errors of their own (inMix).
+func (a *advice) errors(n int, w errorsWhere) {
+	if n == 0 {
+		return
 	}
+	kind := stemmaster.ReasonErrors
+	if w == inFile {
+		kind = stemmaster.ReasonFileErrors
+	}
+	a.add(stemmaster.ReasonDetail{Kind: kind, Blocking: true, Errors: n}, errorsReason(n, w))
+}
+
+// errorsWhere is where the errors of an errors reason are.
+type errorsWhere int
+
+const (
+	inExport errorsWhere = iota
+	inFile
+	inMix
+)
+
+// stemErrors adds the reason of n errors in the stems while the advice
+// masters the mix: they block nothing it advises. mixToo: the mix has
+// errors of its own, which the reason before says to fix.
+func (a *advice) stemErrors(n int, mixToo bool) {
+	if n > 0 {
+		a.add(stemmaster.ReasonDetail{Kind: stemmaster.ReasonStemErrors, Errors: n}, stemErrorsReason(n, mixToo))
+	}
+}
+
+func (a *advice) done(s stemmaster.Service) stemmaster.Advice {
+	a.Service = s
+	return a.Advice
+}
+
+// Advise recommends stem mastering, stereo mastering or mixing, with
+// reasons in plain words and, reason by reason, what each is (Details).
+func Advise(in AdviceInput) stemmaster.Advice {
+	var a advice
+	errs := countErrors(in.Findings)
+	count := stemmaster.ReasonDetail{Kind: stemmaster.ReasonStemCount}
+	verdict := stemmaster.ReasonDetail{Kind: stemmaster.ReasonBalance}
 	switch {
 	case in.Stems > MaxStems:
-		reasons = append(reasons, fmt.Sprintf("%d stems is a multitrack, not a stem delivery: it needs mixing (group them into at most %d stems for stem mastering)", in.Stems, MaxStems))
-		return stemmaster.Advice{Service: stemmaster.ServiceMixing, Reasons: reasons}
+		a.errors(errs, inExport)
+		a.add(count, fmt.Sprintf("%d stems is a multitrack, not a stem delivery: it needs mixing (group them into at most %d stems for stem mastering)", in.Stems, MaxStems))
+		return a.done(stemmaster.ServiceMixing)
 	case in.Stems == 1:
-		reasons = append(reasons, "a single file is a stereo master: stereo mastering")
-		return stemmaster.Advice{Service: stemmaster.ServiceStereoMastering, Reasons: reasons}
+		w := inExport
+		if in.Mix == "" {
+			w = inFile
+		}
+		a.errors(errs, w)
+		a.add(count, "a single file is a stereo master: stereo mastering")
+		return a.done(stemmaster.ServiceStereoMastering)
 	}
 
-	var out []string
-	family := map[stemmaster.Role]float64{}
-	for _, fb := range in.Balance {
-		family[fb.Role] = fb.IntegratedLUFS
-	}
-	moves := NormBalance(DefaultStyle, family)
+	var out advice
+	moves := NormBalance(DefaultStyle, in.Balance)
 	whole := "the whole mix"
 	if !in.MixMatched {
 		whole = "the sum of the stems"
@@ -79,85 +125,128 @@ func Advise(in AdviceInput) stemmaster.Advice {
 		if fb.RelativeLU < fb.Typical.Low {
 			dir, by = "too quiet", fb.Typical.Low-fb.RelativeLU
 		}
-		msg := fmt.Sprintf("%s %s %.1f LU against %s, %.1f LU %s for the usual %g … %g LU",
-			roleWords(fb.Role), roleVerb(fb.Role), fb.RelativeLU, whole, by, dir, fb.Typical.Low, fb.Typical.High)
+		rel := fb.RelativeLU
+		d := stemmaster.ReasonDetail{Kind: stemmaster.ReasonFamily, Role: fb.Role, RelativeLU: &rel}
+		msg := fmt.Sprintf("%s %s %.1f LU against %s where %s, %.1f LU %s for the usual %g … %g LU",
+			roleWords(fb.Role), roleVerb(fb.Role), fb.RelativeLU, whole, roleWhere(fb.Role), by, dir, fb.Typical.Low, fb.Typical.High)
 		if m, ok := moves[fb.Role]; ok {
-			// The assistant weighs each family by its loudness where it
-			// plays (NormBalance), not against the measured sum: its move
-			// is quoted with its own figures, never mixed with RelativeLU.
-			msg += fmt.Sprintf("; the assistant (stemmaster assist, %s norms) would move it %+.1f dB (weighing each family by its loudness where it plays, %s %s %.1f dB against the delivered families, the norm %.1f dB)",
-				DefaultStyle, m.Gain(), roleWords(fb.Role), roleVerb(fb.Role), m.Rel, m.Want)
+			// The move is the assistant's (NormBalance) on the same
+			// figure: the advice, the assistant and the page say one
+			// number.
+			g := m.Gain()
+			d.GainDB = &g
+			msg += fmt.Sprintf("; the assistant (stemmaster assist, %s norms) would move it %+.1f dB, to %.1f LU", DefaultStyle, g, m.Want)
+			if in.Mix != "" {
+				// Given the mix, the assistant keeps its balance (the
+				// client's intent): the move is the one it makes
+				// without it.
+				msg += ", from the stems without the mix (given the mix, it keeps the mix's balance)"
+			}
 		}
-		out = append(out, msg)
+		out.add(d, msg)
 	}
 	switch {
-	case len(out) >= MixingFamilies:
-		reasons = append(reasons, fmt.Sprintf("%d families are out of balance, which is a mix problem: mixing", len(out)))
-		reasons = append(reasons, out...)
-		return stemmaster.Advice{Service: stemmaster.ServiceMixing, Reasons: reasons}
-	case len(out) > 0:
-		reasons = append(reasons, "stem mastering can rebalance what stands out while mastering:")
-		reasons = append(reasons, out...)
-		return stemmaster.Advice{Service: stemmaster.ServiceStemMastering, Reasons: reasons}
+	case len(out.Reasons) >= MixingFamilies:
+		a.errors(errs, inExport)
+		a.add(verdict, fmt.Sprintf("%d families are out of balance, which is a mix problem: mixing", len(out.Reasons)))
+		for i := range out.Reasons {
+			a.add(out.Details[i], out.Reasons[i])
+		}
+		return a.done(stemmaster.ServiceMixing)
+	case len(out.Reasons) > 0:
+		a.errors(errs, inExport)
+		a.add(verdict, "stem mastering can rebalance what stands out while mastering:")
+		for i := range out.Reasons {
+			a.add(out.Details[i], out.Reasons[i])
+		}
+		return a.done(stemmaster.ServiceStemMastering)
+	case len(in.Balance) == 0 && len(in.MixCopies) > 0:
+		a.errors(errs, inExport)
+		a.add(verdict, fmt.Sprintf("%s is the whole mix, not a stem, so every family is in the sum twice and the balance could not be measured: leave it out of the stems (upload it as the mix, or not at all) and check again to be advised on the balance; meanwhile stem mastering keeps every option open", strings.Join(in.MixCopies, ", ")))
+		return a.done(stemmaster.ServiceStemMastering)
+	case len(in.Balance) == 0:
+		a.errors(errs, inExport)
+		a.add(verdict, "the balance could not be measured; stem mastering keeps every option open")
+		return a.done(stemmaster.ServiceStemMastering)
+	case !in.MixMatched:
+		a.errors(errs, inExport)
+		a.add(verdict, stemsBalanced)
+		return a.done(stemmaster.ServiceStereoMastering)
 	}
-	if len(in.Balance) == 0 && len(in.MixCopies) > 0 {
-		reasons = append(reasons, fmt.Sprintf("%s is the whole mix, not a stem, so every family is in the sum twice and the balance could not be measured: leave it out of the stems (upload it as the mix, or not at all) and check again to be advised on the balance; meanwhile stem mastering keeps every option open", strings.Join(in.MixCopies, ", ")))
-		return stemmaster.Advice{Service: stemmaster.ServiceStemMastering, Reasons: reasons}
+	// Mastering the mix alone needs the mix's errors fixed (and the
+	// delivery's, on no one file), not the stems': each is said apart, so
+	// "fix the errors first" never stands beside "mastering the mix is
+	// enough" for errors that mastering the mix does not read.
+	mixErrs, stemErrs := splitErrors(in.Findings, in.Mix)
+	w := inExport
+	if stemErrs > 0 {
+		w = inMix
 	}
-	if len(in.Balance) == 0 {
-		reasons = append(reasons, "the balance could not be measured; stem mastering keeps every option open")
-		return stemmaster.Advice{Service: stemmaster.ServiceStemMastering, Reasons: reasons}
+	a.errors(mixErrs, w)
+	a.stemErrors(stemErrs, mixErrs > 0)
+	a.add(verdict, mixBalanced)
+	return a.done(stemmaster.ServiceStereoMastering)
+}
+
+// stemsBalanced is Advise's last reason for balanced stems with no mix.
+const stemsBalanced = "every family sits within its usual range against the sum of the stems: the stems are balanced, and stereo mastering of their sum is enough (the stems summed as they are, with no work on any one of them)"
+
+// roleWhere is "it plays" or "they play", to agree with roleWords.
+func roleWhere(r stemmaster.Role) string {
+	if roleVerb(r) == "is" {
+		return "it plays"
 	}
-	if !in.MixMatched {
-		reasons = append(reasons, "every family sits within its usual range against the sum of the stems: the stems are balanced, and stereo mastering of their sum is enough")
-		return stemmaster.Advice{Service: stemmaster.ServiceStereoMastering, Reasons: reasons}
-	}
-	if errs > 0 && stemsOnly(in.Findings, in.Mix) {
-		// "Fix the errors first" beside "mastering the mix is enough"
-		// told the musician two things to do first: the mix needs none
-		// of the stems' fixes, so the advice says that instead.
-		reasons[0] = stemErrorsReason(errs)
-	}
-	reasons = append(reasons, mixBalanced)
-	return stemmaster.Advice{Service: stemmaster.ServiceStereoMastering, Reasons: reasons}
+	return "they play"
 }
 
 // errorsReason is the advice's first reason while n errors stand. One
 // file (single) is the mix mastered alone: "would not match your mix"
 // told a musician whose file is the mix that it would not match itself.
-func errorsReason(n int, single bool) string {
-	if single {
-		return fmt.Sprintf("fix the %s%s", plural(n, "error"), fileErrorsTail)
+func errorsReason(n int, w errorsWhere) string {
+	switch w {
+	case inFile:
+		return fmt.Sprintf("fix the %s in the file first: a master keeps the faults of the file it is made from", plural(n, "error"))
+	case inMix:
+		return fmt.Sprintf("fix the %s in the mix first: a master keeps the faults of the file it is made from", plural(n, "error"))
 	}
 	return fmt.Sprintf("fix the %s in the export first: mastering from a broken delivery would not match your mix", plural(n, "error"))
 }
 
-// fileErrorsTail ends errorsReason's wording for one file delivered alone,
-// by which Outstanding tells it from the export's.
-const fileErrorsTail = " in the file first: a master keeps the faults of the file it is made from"
-
-// stemErrorsReason is the first reason, in place of errorsReason's, when
-// the advice is to master a balanced mix and the n errors are all in the
-// stems.
-func stemErrorsReason(n int) string {
-	verb, them := "are", "them"
+// stemErrorsReason is the reason of n errors in the stems when the advice
+// is to master a balanced mix: mixToo when the mix has errors of its own
+// (the reason before says to fix them), so it is not "as it is".
+func stemErrorsReason(n int, mixToo bool) string {
+	verb, need, them, their := "are", "need", "them", "their"
 	if n == 1 {
-		verb, them = "is", "it"
+		verb, need, them, their = "is", "needs", "it", "its"
 	}
-	return fmt.Sprintf("%s the %s %s in the stems, and mastering the mix alone needs none of their fixes (fix %s only to master the stems instead)",
-		masterTheMix, plural(n, "error"), verb, them)
+	if mixToo {
+		return fmt.Sprintf("the %s in the stems %s no fix to master the mix (fix %s only to master the stems instead)",
+			plural(n, "error"), need, them)
+	}
+	return fmt.Sprintf("master the mix as it is: the %s %s in the stems, and mastering the mix alone needs none of %s fixes (fix %s only to master the stems instead)",
+		plural(n, "error"), verb, their, them)
 }
 
-// masterTheMix opens stemErrorsReason: Outstanding knows the reason by it.
-const masterTheMix = "master the mix as it is:"
-
-// stemsOnly reports whether every error in fs is about a file other than
-// the mix (an error about no file is the delivery's, the mix's too).
-func stemsOnly(fs []stemmaster.Finding, mix string) bool {
-	return mix != "" && !slices.ContainsFunc(fs, func(f stemmaster.Finding) bool {
-		return f.Severity == stemmaster.SeverityError && (f.File == "" || f.File == mix)
-	})
+// splitErrors counts the errors of fs that mastering the mix alone reads
+// (the mix's, and those about no file: the delivery's, the mix's too) and
+// those only in the stems.
+func splitErrors(fs []stemmaster.Finding, mix string) (ofMix, ofStems int) {
+	for _, f := range fs {
+		switch {
+		case f.Severity != stemmaster.SeverityError:
+		case ofTheMix(f.File, mix):
+			ofMix++
+		default:
+			ofStems++
+		}
+	}
+	return ofMix, ofStems
 }
+
+// ofTheMix reports whether a finding on file is one mastering the mix
+// alone reads: the mix's, or about no file; with no mix named, any.
+func ofTheMix(file, mix string) bool { return mix == "" || file == "" || file == mix }
 
 // CorrectedAdvice is Advise on the stems measured again with the
 // corrections the findings name made (the check's second measuring pass):
@@ -172,11 +261,17 @@ func CorrectedAdvice(in AdviceInput, made []*Correction) stemmaster.Advice {
 	}
 	why := fmt.Sprintf("measured again on the stems with the session's corrections (%s):", strings.Join(labels, "; "))
 	at := 0
-	if hasError(in.Findings) {
-		at = 1 // after Advise's errors reason
+	for at < len(a.Details) && isErrors(a.Details[at].Kind) {
+		at++ // after Advise's errors reasons
 	}
 	a.Reasons = slices.Insert(a.Reasons, at, why)
+	a.Details = slices.Insert(a.Details, at, stemmaster.ReasonDetail{Kind: stemmaster.ReasonCorrected})
 	return a
+}
+
+// isErrors reports whether a reason of kind k counts errors.
+func isErrors(k stemmaster.ReasonKind) bool {
+	return k == stemmaster.ReasonErrors || k == stemmaster.ReasonFileErrors || k == stemmaster.ReasonStemErrors
 }
 
 // SessionAdvice returns the advice of a check as a session leaves the
@@ -203,9 +298,14 @@ func SessionAdvice(rep *stemmaster.CheckReport, rs []Resolution) *stemmaster.Adv
 	if allMade && rep.AdviceCorrected != nil {
 		a := *rep.AdviceCorrected
 		a.Reasons = slices.Clone(a.Reasons)
+		a.Details = slices.Clone(a.Details)
 		return &a
 	}
-	a := Outstanding(*rep.Advice, rep.Findings, Blocking(rs), corrected)
+	mix := ""
+	if rep.Mix != nil {
+		mix = rep.Mix.File
+	}
+	a := Outstanding(*rep.Advice, rs, mix, corrected)
 	if len(corrected) > 0 && rep.AdviceCorrected != nil && len(a.Reasons) > 0 {
 		// The check measured the stems with every correction made: the
 		// rest of them is all it takes to be told what they need.
@@ -229,48 +329,98 @@ func hasError(fs []stemmaster.Finding) bool {
 	return slices.ContainsFunc(fs, func(f stemmaster.Finding) bool { return f.Severity == stemmaster.SeverityError })
 }
 
-// Outstanding returns the advice a check gave (from findings) as it stands
-// once a session corrects some of them. Its "fix the errors" reason counts
-// only the unresolved errors, and goes when none remain. corrected names
-// the files whose level in the stems' sum the session corrects (a gain or
-// a polarity: Correction.LevelMoving): each changes the stems' sum, so the
-// balance the check measured on the stems as delivered, and the service it
-// chose from that balance, no longer stand; the advice then says so and
-// falls back to stem mastering, as Advise does for a balance it could not
-// measure. An advice chosen by the stem count (a single file, a
-// multitrack) does not rest on the balance and stays. The caller decides
-// what is unresolved and corrected with Resolve, the rule its render gate
-// uses, so the advice, the ✓ on a finding and the gate cannot disagree.
-// Advise puts the errors reason first exactly when the findings hold an
-// error, so it is found by the findings, not by its words.
-func Outstanding(a stemmaster.Advice, findings []stemmaster.Finding, unresolved int, corrected []string) stemmaster.Advice {
-	hasErrors, byCount := hasError(findings), false
-	for _, f := range findings {
-		byCount = byCount || f.Code == stemmaster.CodeTooManyStems || f.Code == stemmaster.CodeSingleStem
+// details returns a's Details, or, for an advice stored before it had
+// them, what Advise put: an errors reason first exactly when the findings
+// hold an error (fs), the rest about the stem count or the balance.
+func details(a stemmaster.Advice, fs []stemmaster.Finding) []stemmaster.ReasonDetail {
+	if len(a.Details) == len(a.Reasons) {
+		return a.Details
 	}
+	out := make([]stemmaster.ReasonDetail, len(a.Reasons))
+	for i := range out {
+		out[i].Kind = stemmaster.ReasonBalance
+	}
+	if len(out) > 0 && hasError(fs) {
+		out[0] = stemmaster.ReasonDetail{Kind: stemmaster.ReasonErrors, Blocking: true, Errors: countErrors(fs)}
+	}
+	return out
+}
+
+// Outstanding returns the advice a check gave as it stands once a session
+// corrects some of its findings (rs, from Resolve; mix is the reference
+// mix's file, "" with none). Its errors reasons count only the errors the
+// session leaves, and go when none remain: the errors to fix first count
+// the findings that block a plain render (Resolution.Blocking), and the
+// stems' errors that only mastering the stems needs fixed
+// (ReasonStemErrors) count those the session does not correct. corrected
+// names the files whose level in the stems' sum the session corrects (a
+// gain or a polarity: Correction.LevelMoving): each changes the stems'
+// sum, so the balance the check measured on the stems as delivered, and
+// the service it chose from that balance, no longer stand; the advice
+// then says so and falls back to stem mastering, as Advise does for a
+// balance it could not measure, whose errors are all to be fixed first.
+// An advice chosen by the stem count (a single file, a multitrack) does
+// not rest on the balance and stays. The caller decides what is
+// unresolved and corrected with Resolve, the rule its render gate uses, so
+// the advice, the ✓ on a finding and the gate cannot disagree. Each reason
+// is found by its detail (Details), never by its words.
+func Outstanding(a stemmaster.Advice, rs []Resolution, mix string, corrected []string) stemmaster.Advice {
+	fs := make([]stemmaster.Finding, len(rs))
+	for i, r := range rs {
+		fs[i] = r.Finding
+	}
+	ds := details(a, fs)
+	byCount := slices.ContainsFunc(ds, func(d stemmaster.ReasonDetail) bool { return d.Kind == stemmaster.ReasonStemCount }) ||
+		slices.ContainsFunc(fs, func(f stemmaster.Finding) bool {
+			return f.Code == stemmaster.CodeTooManyStems || f.Code == stemmaster.CodeSingleStem
+		})
 	rebalanced := len(corrected) > 0 && !byCount
-	if (!hasErrors && !rebalanced) || len(a.Reasons) == 0 {
+	if (!hasError(fs) && !rebalanced) || len(a.Reasons) == 0 {
 		return a
 	}
-	out := stemmaster.Advice{Service: a.Service, Reasons: make([]string, 0, len(a.Reasons))}
-	if hasErrors && unresolved > 0 {
-		// A rebalanced session is stem mastering, which needs the stems'
-		// errors fixed: "master the mix as it is" no longer applies. The
-		// file-or-export wording is the one Advise chose (one file with no
-		// mix), kept as it counts down.
-		if strings.HasPrefix(a.Reasons[0], masterTheMix) && !rebalanced {
-			out.Reasons = append(out.Reasons, stemErrorsReason(unresolved))
-		} else {
-			out.Reasons = append(out.Reasons, errorsReason(unresolved, strings.HasSuffix(a.Reasons[0], fileErrorsTail)))
+	split := slices.ContainsFunc(ds, func(d stemmaster.ReasonDetail) bool { return d.Kind == stemmaster.ReasonStemErrors })
+	var blocking, ofStems int
+	for _, r := range rs {
+		switch {
+		case split && !rebalanced && r.Severity == stemmaster.SeverityError && !ofTheMix(r.File, mix):
+			if !r.Corrected {
+				ofStems++
+			}
+		case r.Blocking:
+			blocking++
+		}
+	}
+	var out advice
+	errorsDone := false
+	for i, d := range ds {
+		switch {
+		case isErrors(d.Kind) && !errorsDone:
+			// The errors reasons, where Advise put them, counted again. A
+			// rebalanced session is stem mastering, which needs the
+			// stems' errors fixed too: "master the mix as it is" no
+			// longer applies, and one reason counts them all.
+			errorsDone = true
+			w := inExport
+			switch {
+			case d.Kind == stemmaster.ReasonFileErrors:
+				w = inFile
+			case split && !rebalanced:
+				w = inMix
+			}
+			out.errors(blocking, w)
+			if split && !rebalanced {
+				out.stemErrors(ofStems, blocking > 0)
+			}
+		case isErrors(d.Kind), rebalanced:
+		default:
+			out.add(d, a.Reasons[i])
 		}
 	}
 	if !rebalanced {
-		out.Reasons = append(out.Reasons, a.Reasons[1:]...)
-		return out
+		return out.done(a.Service)
 	}
-	out.Service = stemmaster.ServiceStemMastering
-	out.Reasons = append(out.Reasons, fmt.Sprintf("the session corrects %s as the findings say, so the balance the check measured on the stems as delivered no longer stands: stem mastering keeps every option open (set the balance by ear, or export the stems again and check them)", strings.Join(corrected, ", ")))
-	return out
+	out.add(stemmaster.ReasonDetail{Kind: stemmaster.ReasonRebalanced}, fmt.Sprintf("the session corrects %s as the findings say, so the balance the check measured on the stems as delivered no longer stands: stem mastering keeps every option open (set the balance by ear, or export the stems again and check them)", strings.Join(corrected, ", ")))
+	return out.done(stemmaster.ServiceStemMastering)
 }
 
 func roleWords(r stemmaster.Role) string {

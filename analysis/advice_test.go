@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"flag"
+	"slices"
 	"strings"
 	"testing"
 
@@ -46,6 +47,7 @@ func TestAdviceLines(t *testing.T) {
 		{"balanced stems, matched mix, an error in a stem, the session corrects bass's gain", AdviceInput{Stems: 5, Findings: errIn("drums.wav"), Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, 1, []string{"bass.wav"}},
 		{"one stem and a mix, an error in the mix", AdviceInput{Stems: 1, Findings: errIn("mix.wav"), Mix: "mix.wav"}, 1, nil},
 		{"balanced stems, matched mix, an error in the mix", AdviceInput{Stems: 5, Findings: errIn("drums.wav", "mix.wav"), Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, -1, nil},
+		{"balanced stems, matched mix, an error in the mix and one in a stem, the stem's corrected", AdviceInput{Stems: 5, Findings: errIn("mix.wav", "drums.wav"), Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, 1, nil},
 		{"balanced stems, matched mix, an error about no file", AdviceInput{Stems: 5, Findings: errIn(""), Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, -1, nil},
 		{"balanced stems, no mix, an error in a stem", AdviceInput{Stems: 5, Findings: errIn("drums.wav"), Balance: Balance(balanced, -18.4)}, -1, nil},
 		{"quiet vocal, matched mix, an error in a stem", AdviceInput{Stems: 5, Findings: errIn("drums.wav"), Balance: Balance(quietVocal, -18.4), MixMatched: true, Mix: "mix.wav"}, -1, nil},
@@ -62,7 +64,7 @@ func TestAdviceLines(t *testing.T) {
 			b.WriteString("- " + r + "\n")
 		}
 		if d.unresolved >= 0 {
-			o := Outstanding(a, d.in.Findings, d.unresolved, d.corrected)
+			o := Outstanding(a, resolved(d.in.Findings, d.unresolved), d.in.Mix, d.corrected)
 			asked = append(asked, o)
 			b.WriteString("## with " + plural(d.unresolved, "error") + " left\n" + string(o.Service) + "\n")
 			for _, r := range o.Reasons {
@@ -71,13 +73,23 @@ func TestAdviceLines(t *testing.T) {
 		}
 		b.WriteString("\n")
 		for _, a := range asked {
-			all := strings.Join(a.Reasons, "\n")
-			if strings.Contains(all, "stereo mastering of the mix is enough") && strings.Contains(all, "in the export first") &&
-				stemsOnly(d.in.Findings, d.in.Mix) {
-				t.Errorf("%s: the advice masters the mix as it is and asks for the stems' errors fixed first: %q", d.name, a.Reasons)
+			if len(a.Details) != len(a.Reasons) {
+				t.Errorf("%s: %d details for %d reasons", d.name, len(a.Details), len(a.Reasons))
+				continue
 			}
-			if strings.Contains(all, masterTheMix) && a.Service != stemmaster.ServiceStereoMastering {
-				t.Errorf("%s: %q says to master the mix as it is but advises %s", d.name, a.Reasons, a.Service)
+			ofMix, _ := splitErrors(d.in.Findings, d.in.Mix)
+			for i, det := range a.Details {
+				// Mastering the mix as it is asks for no stem's error
+				// fixed first: its blocking errors are the mix's alone.
+				if det.Blocking && slices.Contains(a.Reasons, mixBalanced) && det.Errors > ofMix {
+					t.Errorf("%s: the advice masters the mix and asks for %d errors fixed first, %d of them the mix's: %q", d.name, det.Errors, ofMix, a.Reasons)
+				}
+				if det.Kind == stemmaster.ReasonStemErrors && (det.Blocking || a.Service != stemmaster.ServiceStereoMastering) {
+					t.Errorf("%s: reason %d (%q) names errors only stem mastering needs, beside %s (blocking %v)", d.name, i, a.Reasons[i], a.Service, det.Blocking)
+				}
+				if isErrors(det.Kind) && !strings.Contains(a.Reasons[i], plural(det.Errors, "error")) {
+					t.Errorf("%s: reason %q counts %d errors in its detail", d.name, a.Reasons[i], det.Errors)
+				}
 			}
 		}
 	}
@@ -85,4 +97,19 @@ func TestAdviceLines(t *testing.T) {
 	if want := testkit.Golden(t, golden, []byte(b.String()), *update); b.String() != string(want) {
 		t.Errorf("advice lines differ from testdata/%s (rerun with -update if the change is meant):\n%s", golden, b.String())
 	}
+}
+
+// resolved resolves fs as a session that corrects every error but the
+// first blocking ones leaves them (Resolve's Blocking and Corrected).
+func resolved(fs []stemmaster.Finding, blocking int) []Resolution {
+	rs := make([]Resolution, len(fs))
+	for i, f := range fs {
+		rs[i].Finding = f
+		if f.Severity == stemmaster.SeverityError {
+			rs[i].Blocking = blocking > 0
+			rs[i].Corrected = blocking <= 0
+			blocking--
+		}
+	}
+	return rs
 }

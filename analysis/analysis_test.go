@@ -4,11 +4,14 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
+	"stemmaster/loudness"
 )
 
 // burstyNoise is a stem-like test signal: pink-ish noise in bursts (notes)
@@ -266,6 +269,67 @@ func TestAdvise(t *testing.T) {
 	}
 }
 
+// TestFamilyLevelWhereItPlays meters families of noise (one spectrum, so
+// loudness ratios are power ratios) against their sum: a family measured
+// where it plays is held against the sum over that stretch, so a lead
+// vocal heard in half the song at 3 dB over the drums reads -1.8 LU (10
+// log 1/(1+10^-0.3)), in its range, where against the whole sum (whose
+// gate takes in the half it is silent) it read 0 LU, "too loud". Two
+// stems of one family that play together are metered summed: coherent,
+// 6 dB over each, not the 3 dB of their loudness power-summed.
+func TestFamilyLevelWhereItPlays(t *testing.T) {
+	t.Parallel()
+	const rate, half = 48000, 10 * 48000
+	meter := func(parts ...*audio.Buffer) []float64 {
+		sum := parts[0].Clone()
+		for _, p := range parts[1:] {
+			audiotest.Add(sum, p)
+		}
+		m := loudness.NewMeter(rate, 2, loudness.Options{IntegratedOnly: true})
+		m.Process(sum)
+		return m.Blocks()
+	}
+	drums := audiotest.GaussianNoise(1, 2, 2*half, -23)
+	vocalHalf := audiotest.Concat(audiotest.Silence(2, half), audiotest.GaussianNoise(2, 2, half, -20))
+	vocalAll := audiotest.GaussianNoise(2, 2, 2*half, -20)
+	take := audiotest.GaussianNoise(3, 2, 2*half, -26)
+	for _, tc := range []struct {
+		name       string
+		family     []*audio.Buffer
+		rest       []*audio.Buffer
+		role       stemmaster.Role
+		rel        float64 // LU against the sum where the family plays
+		againstAll float64 // LU against the whole sum's integrated loudness
+		inRange    bool
+		tolerance  float64
+	}{
+		{"a lead vocal in half the song", []*audio.Buffer{vocalHalf}, []*audio.Buffer{drums}, stemmaster.RoleLeadVocal,
+			-10 * math.Log10(1+math.Pow(10, -0.3)), 10 * math.Log10(2/(1+2*math.Pow(10, -0.3))), true, 0.1},
+		{"a lead vocal throughout", []*audio.Buffer{vocalAll}, []*audio.Buffer{drums}, stemmaster.RoleLeadVocal,
+			-10 * math.Log10(1+math.Pow(10, -0.3)), -10 * math.Log10(1+math.Pow(10, -0.3)), true, 0.05},
+		{"a double-tracked backing vocal", []*audio.Buffer{take, take}, []*audio.Buffer{drums}, stemmaster.RoleBackingVocals,
+			10 * math.Log10(4*math.Pow(10, -0.3)/(1+4*math.Pow(10, -0.3))), 10 * math.Log10(4*math.Pow(10, -0.3)/(1+4*math.Pow(10, -0.3))), false, 0.05},
+	} {
+		fam := meter(tc.family...)
+		sum := meter(append(slices.Clone(tc.family), tc.rest...)...)
+		lv := FamilyLevelOf(fam, sum)
+		bal := BalanceOf(map[stemmaster.Role]FamilyLevel{tc.role: lv})
+		if len(bal) != 1 || math.Abs(bal[0].RelativeLU-tc.rel) > tc.tolerance || bal[0].InRange != tc.inRange {
+			t.Errorf("%s: %+v, want %.2f LU where it plays (in range %v)", tc.name, bal, tc.rel, tc.inRange)
+		}
+		whole := loudness.GatedLoudness(sum)
+		if got := lv.LUFS - whole; math.Abs(got-tc.againstAll) > tc.tolerance {
+			t.Errorf("%s: %.2f LU against the whole sum, want %.2f", tc.name, got, tc.againstAll)
+		}
+	}
+	// Against the whole sum, the half-song vocal is out of its range (the
+	// measure this replaces flagged it "too loud").
+	fam, sum := meter(vocalHalf), meter(vocalHalf, drums)
+	if old := Balance(map[stemmaster.Role]float64{stemmaster.RoleLeadVocal: loudness.GatedLoudness(fam)}, loudness.GatedLoudness(sum)); old[0].InRange {
+		t.Errorf("fixture: against the whole sum the vocal reads %.2f LU, in range", old[0].RelativeLU)
+	}
+}
+
 // TestQuote prices jobs from DefaultPriceList; each total is the sum of the
 // price list's items, worked out by hand in the case.
 func TestQuote(t *testing.T) {
@@ -478,34 +542,40 @@ func TestOutstanding(t *testing.T) {
 	errs := []stemmaster.Finding{{Code: "offset", Severity: stemmaster.SeverityError}, {Code: "polarity_inverted", Severity: stemmaster.SeverityError},
 		{Code: "gain_mismatch", Severity: stemmaster.SeverityWarning}}
 	a := Advise(AdviceInput{Stems: 2, Findings: errs})
-	if a.Reasons[0] != errorsReason(2, false) {
+	if a.Reasons[0] != errorsReason(2, inExport) {
 		t.Fatalf("advice %q does not open with the errors", a.Reasons)
 	}
 	rest := a.Reasons[1:]
-	if got := Outstanding(a, errs, 2, nil); !reflect.DeepEqual(got, a) {
+	if got := Outstanding(a, resolved(errs, 2), "", nil); !reflect.DeepEqual(got, a) {
 		t.Errorf("nothing corrected: %q, want the check's own %q", got.Reasons, a.Reasons)
 	}
-	if got := Outstanding(a, errs, 1, nil); got.Reasons[0] != errorsReason(1, false) || !reflect.DeepEqual(got.Reasons[1:], rest) || got.Service != a.Service {
+	if got := Outstanding(a, resolved(errs, 1), "", nil); got.Reasons[0] != errorsReason(1, inExport) || !reflect.DeepEqual(got.Reasons[1:], rest) || got.Service != a.Service {
 		t.Errorf("one corrected: %q", got.Reasons)
 	}
-	if got := Outstanding(a, errs, 0, nil); !reflect.DeepEqual(got.Reasons, rest) {
+	if got := Outstanding(a, resolved(errs, 0), "", nil); !reflect.DeepEqual(got.Reasons, rest) {
 		t.Errorf("all corrected: %q, want %q", got.Reasons, rest)
 	}
-	if a.Reasons[0] != errorsReason(2, false) {
+	if a.Reasons[0] != errorsReason(2, inExport) {
 		t.Error("Outstanding changed the advice it was given")
+	}
+	// An advice stored before it had details: its errors reason is the
+	// first, as Advise put it, and is counted again all the same.
+	legacy := stemmaster.Advice{Service: a.Service, Reasons: a.Reasons}
+	if got := Outstanding(legacy, resolved(errs, 1), "", nil); got.Reasons[0] != errorsReason(1, inExport) || !reflect.DeepEqual(got.Reasons[1:], rest) {
+		t.Errorf("no details, one corrected: %q", got.Reasons)
 	}
 	// One file is the mix mastered alone: its errors are the file's, and
 	// a mix cannot fail to match itself.
 	oneErr := []stemmaster.Finding{{Code: "truncated", Severity: stemmaster.SeverityError, File: "mix.wav"}, {Code: "single_stem", Severity: stemmaster.SeverityInfo}}
 	one := Advise(AdviceInput{Stems: 1, Findings: oneErr})
-	for _, got := range []stemmaster.Advice{one, Outstanding(one, oneErr, 1, []string{"x.wav"})} {
+	for _, got := range []stemmaster.Advice{one, Outstanding(one, resolved(oneErr, 1), "", []string{"x.wav"})} {
 		if got.Reasons[0] != "fix the 1 error in the file first: a master keeps the faults of the file it is made from" || strings.Contains(strings.Join(got.Reasons, " "), "match your mix") {
 			t.Errorf("one file cut short: advice %q", got.Reasons)
 		}
 	}
 	// No errors in the check: the advice is the check's, whatever the count.
 	clean := Advise(AdviceInput{Stems: 2})
-	if got := Outstanding(clean, nil, 0, nil); !reflect.DeepEqual(got, clean) {
+	if got := Outstanding(clean, resolved(nil, 0), "", nil); !reflect.DeepEqual(got, clean) {
 		t.Errorf("clean check: %q, want %q", got.Reasons, clean.Reasons)
 	}
 	// A correction in the session changes the sum: the balance measured
@@ -516,18 +586,18 @@ func TestOutstanding(t *testing.T) {
 	if hot.Service != stemmaster.ServiceMixing {
 		t.Fatalf("fixture: %q, want mixing", hot.Service)
 	}
-	got := Outstanding(hot, errs, 1, []string{"drums.wav"})
-	if got.Service != stemmaster.ServiceStemMastering || len(got.Reasons) != 2 || got.Reasons[0] != errorsReason(1, false) ||
+	got := Outstanding(hot, resolved(errs, 1), "", []string{"drums.wav"})
+	if got.Service != stemmaster.ServiceStemMastering || len(got.Reasons) != 2 || got.Reasons[0] != errorsReason(1, inExport) ||
 		!strings.Contains(got.Reasons[1], "the session corrects drums.wav") {
 		t.Errorf("drums corrected, one error standing: %q %q", got.Service, got.Reasons)
 	}
-	if got := Outstanding(clean, nil, 0, []string{"drums.wav"}); got.Service != stemmaster.ServiceStemMastering || len(got.Reasons) != 1 {
+	if got := Outstanding(clean, resolved(nil, 0), "", []string{"drums.wav"}); got.Service != stemmaster.ServiceStemMastering || len(got.Reasons) != 1 {
 		t.Errorf("clean check, drums corrected: %q %q", got.Service, got.Reasons)
 	}
 	// An advice chosen by the count does not rest on the balance.
 	many := []stemmaster.Finding{{Code: stemmaster.CodeTooManyStems, Severity: stemmaster.SeverityWarning}}
 	multi := Advise(AdviceInput{Stems: 12, Findings: many})
-	if got := Outstanding(multi, many, 0, []string{"drums.wav"}); !reflect.DeepEqual(got, multi) {
+	if got := Outstanding(multi, resolved(many, 0), "", []string{"drums.wav"}); !reflect.DeepEqual(got, multi) {
 		t.Errorf("multitrack, drums corrected: %q, want the check's %q", got.Reasons, multi.Reasons)
 	}
 }
@@ -557,7 +627,7 @@ func TestSessionAdvice(t *testing.T) {
 	}
 	balanced := Balance(map[stemmaster.Role]float64{stemmaster.RoleDrums: -4, stemmaster.RoleBass: -5, stemmaster.RoleLeadVocal: -3}, 0)
 	corrected := CorrectedAdvice(AdviceInput{Stems: 3, Findings: findings[2:], Balance: balanced, MixMatched: true}, made)
-	want := []string{errorsReason(1, false), "measured again on the stems with the session's corrections (set drums.wav to -11.9 dB; move bass.wav 480 samples earlier):",
+	want := []string{errorsReason(1, inExport), "measured again on the stems with the session's corrections (set drums.wav to -11.9 dB; move bass.wav 480 samples earlier):",
 		"every family sits within its usual range against the mix: the mix is balanced, and stereo mastering of the mix is enough"}
 	if corrected.Service != stemmaster.ServiceStereoMastering || !reflect.DeepEqual(corrected.Reasons, want) {
 		t.Fatalf("CorrectedAdvice: %s %q\nwant stereo_mastering %q", corrected.Service, corrected.Reasons, want)
@@ -573,10 +643,10 @@ func TestSessionAdvice(t *testing.T) {
 		first   string   // the first reason
 		has     []string // in the last reason
 	}{
-		{"nothing corrected", session(0, 0), stemmaster.ServiceStemMastering, errorsReason(2, false), nil},
-		{"every correction", session(-11.9, -480), stemmaster.ServiceStereoMastering, errorsReason(1, false), nil},
-		{"the gain only", session(-11.9, 0), stemmaster.ServiceStemMastering, errorsReason(2, false), []string{"the session corrects drums.wav", "make the other corrections too (move bass.wav 480 samples earlier)"}},
-		{"the offset only", session(0, -480), stemmaster.ServiceStemMastering, errorsReason(1, false), []string{"the drums are 2.0 LU"}},
+		{"nothing corrected", session(0, 0), stemmaster.ServiceStemMastering, errorsReason(2, inExport), nil},
+		{"every correction", session(-11.9, -480), stemmaster.ServiceStereoMastering, errorsReason(1, inExport), nil},
+		{"the gain only", session(-11.9, 0), stemmaster.ServiceStemMastering, errorsReason(2, inExport), []string{"the session corrects drums.wav", "make the other corrections too (move bass.wav 480 samples earlier)"}},
+		{"the offset only", session(0, -480), stemmaster.ServiceStemMastering, errorsReason(1, inExport), []string{"the drums are 2.0 LU"}},
 	} {
 		got := SessionAdvice(rep, Resolve(findings, tc.s, false))
 		if got == nil || got.Service != tc.service || got.Reasons[0] != tc.first {

@@ -43,46 +43,49 @@ func NormTargets(style string, roles []stemmaster.Role) map[stemmaster.Role]floa
 }
 
 // NormMove is one family's place in a delivered balance and the place the
-// style's norm gives it, both in dB against the power sum of the
-// delivered families' own loudness.
+// style's norm gives it, both in dB against the sum where the family plays
+// (FamilyBalance.RelativeLU, the check's figure).
 type NormMove struct {
-	Rel  float64 // the family's loudness against the delivered families
-	Want float64 // the norm's for it against the same families
+	Rel  float64 // the family's loudness against the sum where it plays
+	Want float64 // the norm's for it against the same sum
 }
 
 // Gain is the level change that brings the family to its norm.
 func (m NormMove) Gain() float64 { return m.Want - m.Rel }
 
 // NormBalance is the assistant's balance by norms, the one home of it: the
-// assistant sets its gains from it and the advice quotes it. family holds
-// each family's integrated loudness (LUFS); a family that is silent (not
-// finite) or has no norm in the style takes no part, neither as a family
-// moved nor in the sum the others are weighed against. The reference is
-// the power sum of the families' own loudness, each gated where it plays,
-// not the measured loudness of their sum (TypicalBalance's reference): a
-// family that plays in part of a song reads louder against the measured
-// sum, whose gate also takes in the stretch where it is silent, than
-// against the others where it plays, which is what a balance sets. Nil
-// when fewer than two families take part.
-func NormBalance(style string, family map[stemmaster.Role]float64) map[stemmaster.Role]NormMove {
+// assistant sets its gains from it and the advice quotes it, both from the
+// one measure of a family's level (FamilyLevelOf, through BalanceOf). A
+// family whose level is undefined (silent) or that has no norm in the
+// style takes no part, neither as a family moved nor in the share the
+// others are placed in. The norms are placed in the share of the sum the
+// families that take part hold (the power sum of their RelativeLU): the
+// moves set their balance against each other and leave that share as
+// delivered, so a delivery already on the norms moves nothing, and a stem
+// of role other (no norm) keeps its place beside them. Nil when fewer than
+// two families take part.
+func NormBalance(style string, bal []FamilyBalance) map[stemmaster.Role]NormMove {
 	norms := BalanceNorms[style]
 	var roles []stemmaster.Role
+	rel := map[stemmaster.Role]float64{}
 	var pw float64
-	for _, r := range stemmaster.Roles {
-		l, ok := family[r]
-		if _, hasNorm := norms[r]; !ok || !hasNorm || math.IsInf(l, 0) || math.IsNaN(l) {
+	for _, fb := range bal {
+		_, hasNorm := norms[fb.Role]
+		if _, dup := rel[fb.Role]; dup || !hasNorm || math.IsInf(fb.RelativeLU, 0) || math.IsNaN(fb.RelativeLU) {
 			continue
 		}
-		roles = append(roles, r)
-		pw += math.Pow(10, l/10)
+		roles = append(roles, fb.Role)
+		rel[fb.Role] = fb.RelativeLU
+		pw += math.Pow(10, fb.RelativeLU/10)
 	}
 	if len(roles) < 2 {
 		return nil
 	}
 	want := NormTargets(style, roles)
+	share := 10 * math.Log10(pw)
 	out := make(map[stemmaster.Role]NormMove, len(roles))
 	for _, r := range roles {
-		out[r] = NormMove{Rel: family[r] - 10*math.Log10(pw), Want: want[r]}
+		out[r] = NormMove{Rel: rel[r], Want: want[r] + share}
 	}
 	return out
 }

@@ -95,3 +95,40 @@ func Quote(p PriceList, req QuoteRequest) PriceQuote {
 func (q PriceQuote) String() string {
 	return fmt.Sprintf("%d.%02d %s", q.Total/100, q.Total%100, q.Currency)
 }
+
+// SumMastered reports whether s masters the sum of its stems as they are:
+// no strip does work of its own (a gain, a pan, a mute, EQ, dynamics,
+// width) beyond the corrections a check names (an offset, a polarity, a
+// channel swap, a resampling), which only put the delivery right. The
+// render is then stereo mastering of the stems' sum.
+func SumMastered(s *stemmaster.Session) bool {
+	for _, st := range s.Stems {
+		if st.GainDB != 0 || st.Pan != 0 || st.Mute || len(st.EQ) > 0 || st.Compressor != nil || st.DeEsser != nil ||
+			len(st.DynamicEQ) > 0 || st.Multiband != nil || st.Width != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// QuotedService is the service a quote prices: what the render does for
+// session s (nil before one is saved) of a delivery whose check advised
+// advised ("" before a check), mix being the reference mix's file ("" with
+// none). One file mastered alone (the mix in a stereo session, or the one
+// stem with no mix) is stereo mastering. Stems with no mix that the check
+// found balanced are advised stereo mastering of their sum: while the
+// session masters that sum as it is (SumMastered), stereo mastering is
+// what the render does and what the musician is charged, as the advice,
+// the page's headline and the CLI say; a session that works on the stems
+// is stem mastering. Stems beside a mix are stem mastering whatever the
+// advice: the stereo mastering it may advise is of the mix, which the
+// stereo mode masters (and the quote then prices).
+func QuotedService(advised stemmaster.Service, s *stemmaster.Session, mix string) stemmaster.Service {
+	switch {
+	case s != nil && len(s.Stems) == 1 && (s.Mix == "" || s.Stems[0].File == mix):
+		return stemmaster.ServiceStereoMastering
+	case advised == stemmaster.ServiceStereoMastering && mix == "" && (s == nil || SumMastered(s)):
+		return stemmaster.ServiceStereoMastering
+	}
+	return stemmaster.ServiceStemMastering
+}

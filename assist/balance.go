@@ -7,6 +7,8 @@ import (
 
 	"stemmaster"
 	"stemmaster/analysis"
+	"stemmaster/audio"
+	"stemmaster/loudness"
 )
 
 // maxFitResidualDB is the largest residual (dB under the mix) a balance
@@ -134,29 +136,68 @@ func (p *Proposal) balance(work []*stemWork, mix *Track, mixLag int) error {
 		}
 		return nil
 	}
-	// The family's loudness is the power sum of its stems' (each gated
-	// where it plays), as NormBalance weighs the families against each
-	// other; the check's advice quotes the same function.
-	fam := map[stemmaster.Role]float64{}
+	// Each family's level is the check's measure (analysis.FamilyLevelOf):
+	// its stems summed as they play, against the sum where it plays. The
+	// advice quotes the move NormBalance makes from it, so the advice, the
+	// check's balance and this proposal say one figure.
+	var all []*audio.Buffer
+	fam := map[stemmaster.Role][]*audio.Buffer{}
 	for _, w := range work {
-		if !math.IsInf(w.a.IntegratedLUFS, 0) && !math.IsNaN(w.a.IntegratedLUFS) {
-			fam[w.t.Role] += math.Pow(10, w.a.IntegratedLUFS/10)
-		}
+		all = append(all, w.t.Buf)
+		fam[w.t.Role] = append(fam[w.t.Role], w.t.Buf)
 	}
-	for r, pw := range fam {
-		fam[r] = 10 * math.Log10(pw)
+	rate := float64(work[0].t.Rate)
+	sum := gatingBlocks(all, rate)
+	levels := map[stemmaster.Role]analysis.FamilyLevel{}
+	for r, bs := range fam {
+		levels[r] = analysis.FamilyLevelOf(gatingBlocks(bs, rate), sum)
 	}
-	moves := analysis.NormBalance(string(p.Family), fam)
+	moves := analysis.NormBalance(string(p.Family), analysis.BalanceOf(levels))
 	for _, w := range work {
 		m, ok := moves[w.t.Role]
 		if !ok {
 			continue
 		}
 		w.target = w.a.IntegratedLUFS + m.Gain()
-		w.balWhy = fmt.Sprintf("the %s sit%s %.1f dB against the delivered families, %s the usual %.1f dB for %s: %+.1f dB",
-			roleName(w.t.Role), verbS(w.t.Role), m.Rel, overUnder(m.Rel-m.Want), m.Want, p.Family, m.Gain())
+		where, them := "they play", "them"
+		if verbS(w.t.Role) != "" {
+			where, them = "it plays", "it"
+		}
+		w.balWhy = fmt.Sprintf("the %s sit%s %.1f LU against the sum where %s, %s the %.1f LU the %s norms give %s: %+.1f dB",
+			roleName(w.t.Role), verbS(w.t.Role), m.Rel, where, overUnder(m.Rel-m.Want), m.Want, p.Family, them, m.Gain())
 	}
 	return nil
+}
+
+// gatingBlocks meters the sum of bufs (stereo, from their first frame,
+// as long as the longest; BS.1770, integrated only) and returns its gating
+// blocks, for analysis.FamilyLevelOf. The sum is made a block at a time:
+// a family's or the whole delivery's sum is never held whole.
+func gatingBlocks(bufs []*audio.Buffer, rate float64) []float64 {
+	const blk = 8192
+	n := 0
+	for _, b := range bufs {
+		n = max(n, b.Frames())
+	}
+	m := loudness.NewMeter(rate, 2, loudness.Options{IntegratedOnly: true})
+	sum := audio.NewBuffer(2, blk)
+	for st := 0; st < n; st += blk {
+		e := min(st+blk, n)
+		sum.SetFrames(e - st)
+		for c := range 2 {
+			dst := sum.Data[c]
+			clear(dst)
+			for _, b := range bufs {
+				if st < b.Frames() {
+					for i, v := range b.Data[c][st:min(e, b.Frames())] {
+						dst[i] += v
+					}
+				}
+			}
+		}
+		m.Process(sum)
+	}
+	return m.Blocks()
 }
 
 func verbS(r stemmaster.Role) string {

@@ -72,10 +72,14 @@
 //     delivered loudness — the mix is the client's intent. A fit that
 //     leaves more than −10 dB of the mix unexplained gives no balance, and
 //     a stem the fit plays under −30 dB keeps its delivered level: neither
-//     is a balance a mix engineer chose. Without: family norms (balanceNorms),
-//     engineering rules of thumb inside analysis.TypicalBalance's ranges;
-//     no standard fixes a mix balance. Stems of one family keep their
-//     delivered balance between them.
+//     is a balance a mix engineer chose. Without: family norms
+//     (analysis.BalanceNorms, analysis.NormBalance), engineering rules of
+//     thumb inside analysis.TypicalBalance's ranges; no standard fixes a
+//     mix balance. Each family's level is the check's measure
+//     (analysis.FamilyLevelOf: its stems summed as they play, against the
+//     sum where it plays), so the move is the one the check's advice
+//     quotes. Stems of one family keep their delivered balance between
+//     them.
 //   - Corrective EQ. High-passes by role (rules of thumb: 80 Hz lead vocal,
 //     120 Hz backing vocals, 40 Hz instruments and effects, 25 Hz drums and
 //     bass) when more than −30 dB of the stem's energy lies below; a cut on

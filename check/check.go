@@ -180,7 +180,10 @@ type input struct {
 	summable bool
 	st       *levelStats
 	res      loudness.Result
-	silent   bool
+	// blocks are its meter's gating blocks (loudness.Meter.Blocks): a
+	// family of this stem alone is measured on them (advise).
+	blocks []float64
+	silent bool
 	// duplicateOf is the index of the stem this one copies, or -1.
 	duplicateOf int
 	// mixCopy: the stem is the mix itself under another name (mixCopies)

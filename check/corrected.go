@@ -175,16 +175,16 @@ func (c *checker) correctedBalance(fixes map[*input]*stemFix) ([]analysis.Family
 			return nil, fmt.Errorf("check: reread %s: %w", sum[i].Name, s.err)
 		}
 	}
-	family := map[stemmaster.Role]float64{}
-	for f, role := range roles {
-		family[role] = meters[1+f].Result().IntegratedLUFS
-	}
-	all := meters[0].Result().IntegratedLUFS
-	if math.IsInf(all, 0) || math.IsNaN(all) {
+	all := meters[0].Blocks()
+	if l := loudness.GatedLoudness(all); math.IsInf(l, 0) || math.IsNaN(l) {
 		return nil, nil // a silent sum has no balance
 	}
-	if whole != "" {
-		family[whole] = all
+	family := map[stemmaster.Role]analysis.FamilyLevel{}
+	for f, role := range roles {
+		family[role] = analysis.FamilyLevelOf(meters[1+f].Blocks(), all)
 	}
-	return analysis.Balance(family, all), nil
+	if whole != "" {
+		family[whole] = analysis.FamilyLevelOf(all, all)
+	}
+	return analysis.BalanceOf(family), nil
 }

@@ -297,21 +297,23 @@ func (c *checker) checkCount() {
 
 // advise measures the balance of the families and gives the advice.
 func (c *checker) advise() {
-	family := map[stemmaster.Role]float64{}
-	for role, m := range c.familyMeters {
-		family[role] = m.Result().IntegratedLUFS
-	}
-	for role, in := range c.familySolo {
-		family[role] = in.res.IntegratedLUFS
-	}
-	if c.familyWhole != "" {
-		family[c.familyWhole] = c.sumResult.IntegratedLUFS
-	}
 	var bal []analysis.FamilyBalance
 	// A stem that is the whole mix puts every family in the sum twice
 	// over: no balance is measured then.
 	if c.report.Sum != nil && c.report.Sum.IntegratedLUFS.Defined() && len(c.mixCopyNames()) == 0 {
-		bal = analysis.Balance(family, c.sumResult.IntegratedLUFS)
+		// Each family against the sum where it plays (FamilyLevelOf).
+		sum := c.sumMeter.Blocks()
+		family := map[stemmaster.Role]analysis.FamilyLevel{}
+		for role, m := range c.familyMeters {
+			family[role] = analysis.FamilyLevelOf(m.Blocks(), sum)
+		}
+		for role, in := range c.familySolo {
+			family[role] = analysis.FamilyLevelOf(in.blocks, sum)
+		}
+		if c.familyWhole != "" {
+			family[c.familyWhole] = analysis.FamilyLevelOf(sum, sum)
+		}
+		bal = analysis.BalanceOf(family)
 	}
 	c.balance = bal
 	a := analysis.Advise(analysis.AdviceInput{Stems: len(c.stems), Findings: c.findings, Balance: bal, MixMatched: c.mixMatched(), MixCopies: c.mixCopyNames(), Mix: c.mixName()})

@@ -277,6 +277,7 @@ func (c *checker) measure() error {
 		in.r = nil
 		if meters[i] != nil {
 			in.res = meters[i].Result()
+			in.blocks = meters[i].Blocks()
 			if c.opt.NoStemTruePeak {
 				in.res.SamplePeakDBFS = audio.DB(in.st.peak)
 			}

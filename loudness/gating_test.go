@@ -330,3 +330,36 @@ func TestExtremes(t *testing.T) {
 		t.Fatalf("zeros: %v %v, want −0 +0", lo, hi)
 	}
 }
+
+// GatedLoudnessWhere gates the first blocks as GatedLoudness does and
+// averages the other's over the blocks that pass: a silent block and one
+// under the relative gate (10 LU under the mean of those above −70 LUFS)
+// are not where the part plays; an index past the other's end is silence;
+// no block passing is NaN for both. Blocks is what the meter gates.
+func TestGatedLoudnessWhere(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name          string
+		blocks, other []float64
+		own, over     float64 // mean squares; NaN: undefined
+	}{
+		{"gated twice", []float64{0, 1e-2, 1e-2, 1e-4}, []float64{5e-3, 2e-2, 4e-2, 1}, 1e-2, 3e-2},
+		{"the other shorter", []float64{1e-2, 1e-2}, []float64{4e-2}, 1e-2, 2e-2},
+		{"silent", []float64{0, 0}, []float64{1, 1}, math.NaN(), math.NaN()},
+	} {
+		own, over := GatedLoudnessWhere(tc.blocks, tc.other)
+		for _, v := range [][2]float64{{own, tc.own}, {over, tc.over}} {
+			if want := LUFS(v[1]); math.IsNaN(want) != math.IsNaN(v[0]) || math.Abs(v[0]-want) > 1e-12 {
+				t.Errorf("%s: %.4f, %.4f LUFS; want %.4f, %.4f", tc.name, own, over, LUFS(tc.own), LUFS(tc.over))
+			}
+		}
+		if own != GatedLoudness(tc.blocks) && !math.IsNaN(own) {
+			t.Errorf("%s: %.4f LUFS, GatedLoudness %.4f", tc.name, own, GatedLoudness(tc.blocks))
+		}
+	}
+	m := NewMeter(48000, 2, Options{IntegratedOnly: true})
+	m.Process(audiotest.PinkNoise(1, 2, 48000, -20))
+	if b := m.Blocks(); len(b) != 7 || GatedLoudness(b) != m.Result().IntegratedLUFS {
+		t.Errorf("1 s: %d blocks gating to %.3f LUFS, want 7 (400 ms, then every 100 ms) gating to the meter's %.3f", len(b), GatedLoudness(b), m.Result().IntegratedLUFS)
+	}
+}

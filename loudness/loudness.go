@@ -359,6 +359,14 @@ func LUFS(meanSquare float64) float64 { return -0.691 + 10*math.Log10(meanSquare
 // meanSquareAt is the inverse of lufs.
 func meanSquareAt(l float64) float64 { return math.Pow(10, (l+0.691)/10) }
 
+// Blocks returns the mean squares of the 400 ms gating blocks fed so far
+// (every 100 ms, channel-weighted, K-weighted): what the integrated
+// loudness gates, for GatedLoudnessWhere. The slice is the caller's.
+func (m *Meter) Blocks() []float64 {
+	m.flushWindows()
+	return slices.Clone(m.blocks)
+}
+
 // Result returns the figures for everything fed so far. It may be called
 // repeatedly and between Process calls; frames after the last whole 10 ms
 // sub-block count for the peaks only.
@@ -432,6 +440,36 @@ func GatedLoudness(blocks []float64) float64 {
 	rel := mean * math.Pow(10, relativeGateLU/10)
 	mean, _ = gatedMean(blocks, max(abs, rel))
 	return LUFS(mean)
+}
+
+// GatedLoudnessWhere is GatedLoudness of blocks, and the loudness of
+// other's blocks over the same stretch: the mean of other's blocks at the
+// indices where blocks pass both gates (an index past other's end counts
+// as silence). blocks and other are gating blocks on one grid (Blocks of
+// two meters fed from the same first frame). It measures a part against
+// the whole where the part plays: a family that plays in half a song
+// reads its loudness against the sum's over that half, not over the
+// stretch where it is silent, which the whole's own gate takes in. NaN
+// for both when no block of blocks passes.
+func GatedLoudnessWhere(blocks, other []float64) (own, over float64) {
+	abs := meanSquareAt(absoluteGateLUFS)
+	mean, n := gatedMean(blocks, abs)
+	if n == 0 || math.IsNaN(mean) {
+		return math.NaN(), math.NaN()
+	}
+	gate := max(abs, mean*math.Pow(10, relativeGateLU/10))
+	var s, o float64
+	n = 0
+	for i, e := range blocks {
+		if e > gate {
+			s += e
+			n++
+			if i < len(other) {
+				o += other[i]
+			}
+		}
+	}
+	return LUFS(s / float64(n)), LUFS(o / float64(n))
 }
 
 // gatedMean returns the mean of the values above gate, and their count.

@@ -113,6 +113,55 @@ func TestAdviceFollowsAnAppliedGain(t *testing.T) {
 	}
 }
 
+// Balanced stems with no mix are advised stereo mastering of their sum:
+// the advice, its headline and the quote (stored and draft) name stereo
+// mastering while the session masters the sum as it is, and stem
+// mastering once the session works on a stem (a gain), which the render
+// then does.
+func TestBalancedStemsAreQuotedAsTheirSumMastered(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(cfg *Config) { cfg.Quote = service.PriceQuoter(analysis.DefaultPriceList) })
+	c := b.newProject(t)
+	w := wavBytes(t, 4800, 440)
+	c.upload("stems", map[string][]byte{"drums.wav": w, "bass.wav": w}, []string{"drums.wav", "bass.wav"}, http.StatusCreated, nil)
+	bal := analysis.Balance(map[stemmaster.Role]float64{stemmaster.RoleDrums: -21, stemmaster.RoleBass: -23}, -18.9)
+	adv := analysis.Advise(analysis.AdviceInput{Stems: 2, Balance: bal})
+	if adv.Service != stemmaster.ServiceStereoMastering {
+		t.Fatalf("fixture: balanced stems advise %q %q", adv.Service, adv.Reasons)
+	}
+	storeCheck(t, b, c, stemmaster.CheckReport{Advice: &adv})
+	for _, tc := range []struct {
+		session string
+		want    stemmaster.Service
+	}{
+		{`{"stems": [{"file": "drums.wav"}, {"file": "bass.wav", "offset_samples": 480}]}`, stemmaster.ServiceStereoMastering},
+		{`{"stems": [{"file": "drums.wav", "gain_db": -3}, {"file": "bass.wav"}]}`, stemmaster.ServiceStemMastering},
+	} {
+		a, q, d := pricedAs(c, tc.session)
+		if a.Service != stemmaster.ServiceStereoMastering || q.Service != string(stemmaster.ServiceStereoMastering) {
+			t.Errorf("balanced stems, no mix: advice %q, quote %q (%s); want both stereo mastering", a.Service, q.Service, q.Text)
+		}
+		if d.Service != string(tc.want) {
+			t.Errorf("draft %s: quote %q (%s), want %s", tc.session, d.Service, d.Text, tc.want)
+		}
+	}
+}
+
+// pricedAs reads what the page shows beside the Master button: the
+// project's advice and quote, and the quote of a draft session.
+func pricedAs(c *client, draft string) (a stemmaster.Advice, q, d service.QuoteView) {
+	var p struct {
+		Advice stemmaster.Advice `json:"advice"`
+		Quote  service.QuoteView `json:"quote"`
+	}
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	var dq struct {
+		Quote service.QuoteView `json:"quote"`
+	}
+	c.do("POST", c.p("/quote"), strings.NewReader(draft), "application/json", http.StatusOK, &dq)
+	return p.Advice, p.Quote, dq.Quote
+}
+
 // One file uploaded as a stem, with no mix, is mastered as it is: the
 // quote (stored and draft) prices stereo mastering, as the check's advice
 // says. With a mix beside the one stem, the stems mode is priced as chosen.
@@ -123,35 +172,26 @@ func TestOneStemIsQuotedAsStereoMastering(t *testing.T) {
 	w := wavBytes(t, 4800, 440)
 	c.upload("stems", map[string][]byte{"song.wav": w}, []string{"song.wav"}, http.StatusCreated, nil)
 	setCheckAdvised(t, b, c, 1, nil)
-	var p struct {
-		Advice stemmaster.Advice `json:"advice"`
-		Quote  service.QuoteView `json:"quote"`
+	a, q, d := pricedAs(c, `{"stems": [{"file": "song.wav"}]}`)
+	if a.Service != stemmaster.ServiceStereoMastering || q.Service != string(stemmaster.ServiceStereoMastering) {
+		t.Errorf("one stem, no mix: advice %q, quote %q (%s); want both stereo mastering", a.Service, q.Service, q.Text)
 	}
-	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
-	if p.Advice.Service != stemmaster.ServiceStereoMastering || p.Quote.Service != string(stemmaster.ServiceStereoMastering) {
-		t.Errorf("one stem, no mix: advice %q, quote %q (%s); want both stereo mastering", p.Advice.Service, p.Quote.Service, p.Quote.Text)
-	}
-	var d struct {
-		Quote service.QuoteView `json:"quote"`
-	}
-	c.do("POST", c.p("/quote"), strings.NewReader(`{"stems": [{"file": "song.wav"}]}`), "application/json", http.StatusOK, &d)
-	if d.Quote.Service != string(stemmaster.ServiceStereoMastering) || d.Quote.Total != p.Quote.Total {
-		t.Errorf("draft quote %+v; want the stored one, stereo mastering %.2f", d.Quote, p.Quote.Total)
+	if d.Service != string(stemmaster.ServiceStereoMastering) || d.Total != q.Total {
+		t.Errorf("draft quote %+v; want the stored one, stereo mastering %.2f", d, q.Total)
 	}
 	// A mix beside it, the stems chosen: stem mastering, as the mode says.
 	c.upload("mix", map[string][]byte{"mix.wav": w}, []string{"mix.wav"}, http.StatusCreated, nil)
 	c.do("POST", c.p("/mode"), strings.NewReader(`{"mode": "stems"}`), "application/json", http.StatusOK, nil)
-	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
-	if p.Quote.Service != string(stemmaster.ServiceStemMastering) {
-		t.Errorf("one stem and a mix, stems mode: quote %q", p.Quote.Service)
+	_, q, d = pricedAs(c, `{"stems": [{"file": "song.wav"}], "mix": "mix.wav"}`)
+	if q.Service != string(stemmaster.ServiceStemMastering) {
+		t.Errorf("one stem and a mix, stems mode: quote %q", q.Service)
 	}
-	c.do("POST", c.p("/quote"), strings.NewReader(`{"stems": [{"file": "song.wav"}], "mix": "mix.wav"}`), "application/json", http.StatusOK, &d)
-	if d.Quote.Service != string(stemmaster.ServiceStemMastering) {
-		t.Errorf("draft with the mix beside the stem: quote %q", d.Quote.Service)
+	if d.Service != string(stemmaster.ServiceStemMastering) {
+		t.Errorf("draft with the mix beside the stem: quote %q", d.Service)
 	}
 }
 
-// A file that is not audio is refused with its name, what it was uploaded
+// A file that is not audio is refused with its name, what it was sent
 // as and what to send instead for that role: a text file sent as the mix
 // is not told to export a stem.
 func TestNotAudioNamesItsRole(t *testing.T) {
@@ -165,10 +205,10 @@ func TestNotAudioNamesItsRole(t *testing.T) {
 		want       []string
 		not        string
 	}{
-		{"mix", "notes.wav", text, []string{"notes.wav (uploaded as the mix)", "text file, not audio", "bounce the mix", "WAV", "upload that as the mix"}, "stem"},
-		{"stems", "lyrics.wav", text, []string{"lyrics.wav (uploaded as a stem)", "text file, not audio", "export the stem", "WAV", "upload that as a stem"}, "the mix"},
-		{"mix", "song.mp3", mp3, []string{"song.mp3 (uploaded as the mix)", "MP3 file: lossy", "bounce the mix", "WAV"}, "stem"},
-		{"mix", "empty.wav", nil, []string{"empty.wav (uploaded as the mix)", "empty"}, "stem"},
+		{"mix", "notes.wav", text, []string{"notes.wav (sent as the mix)", "text file, not audio", "bounce the mix", "WAV", "upload that as the mix"}, "stem"},
+		{"stems", "lyrics.wav", text, []string{"lyrics.wav (sent as a stem)", "text file, not audio", "export the stem", "WAV", "upload that as a stem"}, "the mix"},
+		{"mix", "song.mp3", mp3, []string{"song.mp3 (sent as the mix)", "MP3 file: lossy", "bounce the mix", "WAV"}, "stem"},
+		{"mix", "empty.wav", nil, []string{"empty.wav (sent as the mix)", "empty"}, "stem"},
 	} {
 		body := string(c.upload(tc.kind, map[string][]byte{tc.name: tc.data}, []string{tc.name}, http.StatusUnsupportedMediaType, nil))
 		for _, w := range tc.want {
@@ -181,7 +221,7 @@ func TestNotAudioNamesItsRole(t *testing.T) {
 		}
 	}
 	body, ctype := multipartBody(map[string][]byte{"notes.txt": text}, "notes.txt")
-	if got := string(c.do("POST", c.p("/references"), body, ctype, http.StatusUnsupportedMediaType, nil)); !strings.Contains(got, "notes.txt (uploaded as a reference track)") || !strings.Contains(got, "WAV or FLAC copy of the reference") {
+	if got := string(c.do("POST", c.p("/references"), body, ctype, http.StatusUnsupportedMediaType, nil)); !strings.Contains(got, "notes.txt (sent as a reference track)") || !strings.Contains(got, "WAV or FLAC copy of the reference") {
 		t.Errorf("a text file as a reference: %s", got)
 	}
 }

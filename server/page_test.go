@@ -111,30 +111,41 @@ func TestQuoteFollowsSession(t *testing.T) {
 	c.do("POST", c.p("/quote"), strings.NewReader(`not json`), "application/json", http.StatusBadRequest, nil)
 }
 
-// TestQuotePricesWhatIsRendered holds the quote to what Master renders,
-// whatever the advice: stems are priced as stem mastering even where the
-// check advises stereo mastering or mixing first (the page shows the
-// advice beside the quote, next to the Master button), and one file
-// mastered alone as stereo mastering.
+// TestQuotePricesWhatIsRendered holds the quote to what Master renders
+// (analysis.QuotedService): stems beside a mix are priced as stem
+// mastering even where the check advises stereo mastering (of the mix,
+// which the stereo mode masters) or mixing first; one file mastered alone
+// as stereo mastering; and balanced stems with no mix, advised stereo
+// mastering of their sum, as stereo mastering while the session masters
+// that sum as it is — as stem mastering once it works on a stem.
 func TestQuotePricesWhatIsRendered(t *testing.T) {
 	t.Parallel()
 	s := &Server{cfg: Config{Quote: func(q QuoteRequest) any { return q }}}
 	stems := &stemmaster.Session{Stems: []stemmaster.StemSpec{{File: "a.wav"}, {File: "b.wav"}}, Mix: "mix.wav"}
 	alone := &stemmaster.Session{Stems: []stemmaster.StemSpec{{File: "mix.wav"}}}
+	noMix := &stemmaster.Session{Stems: []stemmaster.StemSpec{{File: "a.wav", OffsetSamples: 480}, {File: "b.wav", Polarity: stemmaster.PolarityInverted}}}
+	worked := &stemmaster.Session{Stems: []stemmaster.StemSpec{{File: "a.wav", GainDB: -3}, {File: "b.wav"}}}
 	for _, tc := range []struct {
 		advice string
 		sess   *stemmaster.Session
+		mix    bool
 		want   stemmaster.Service
 	}{
-		{"stem_mastering", stems, stemmaster.ServiceStemMastering},
-		{"stereo_mastering", stems, stemmaster.ServiceStemMastering},
-		{"mixing", stems, stemmaster.ServiceStemMastering},
-		{"mixing", alone, stemmaster.ServiceStereoMastering},
+		{"stem_mastering", stems, true, stemmaster.ServiceStemMastering},
+		{"stereo_mastering", stems, true, stemmaster.ServiceStemMastering},
+		{"mixing", stems, true, stemmaster.ServiceStemMastering},
+		{"mixing", alone, true, stemmaster.ServiceStereoMastering},
+		{"stereo_mastering", noMix, false, stemmaster.ServiceStereoMastering},
+		{"stereo_mastering", worked, false, stemmaster.ServiceStemMastering},
+		{"stem_mastering", noMix, false, stemmaster.ServiceStemMastering},
 	} {
-		v := &ProjectView{Stems: []FileInfo{{Name: "a.wav"}, {Name: "b.wav"}}, Mix: &FileInfo{Name: "mix.wav"}, Advice: json.RawMessage(`{"service": "` + tc.advice + `"}`)}
+		v := &ProjectView{Stems: []FileInfo{{Name: "a.wav"}, {Name: "b.wav"}}, Advice: json.RawMessage(`{"service": "` + tc.advice + `"}`)}
+		if tc.mix {
+			v.Mix = &FileInfo{Name: "mix.wav"}
+		}
 		q, _ := s.quote(v, tc.sess).(QuoteRequest)
 		if q.Service != string(tc.want) {
-			t.Errorf("advice %s, %d stems in the session: priced as %q, want %q", tc.advice, len(tc.sess.Stems), q.Service, tc.want)
+			t.Errorf("advice %s, %+v, mix %v: priced as %q, want %q", tc.advice, tc.sess.Stems, tc.mix, q.Service, tc.want)
 		}
 	}
 }

@@ -7,13 +7,12 @@ import (
 	"strings"
 
 	"stemmaster"
+	"stemmaster/analysis"
 	"stemmaster/store"
 )
 
-// quote prices the project as its session stands: one file mastered
-// alone as stereo mastering, stems as stem mastering (whatever the advice,
-// which the page shows beside it), and a project with nothing uploaded
-// has no price.
+// quote prices the project as its session stands (analysis.QuotedService),
+// and a project with nothing uploaded has no price.
 func (s *Server) quote(v *ProjectView, sess *stemmaster.Session) any {
 	if s.cfg.Quote == nil || (len(v.Stems) == 0 && v.Mix == nil) {
 		return nil
@@ -23,29 +22,17 @@ func (s *Server) quote(v *ProjectView, sess *stemmaster.Session) any {
 	if v.Mix != nil {
 		mix = v.Mix.Name
 	}
-	switch {
-	case masteredAlone(sess, mix):
-		q.Service, q.Stems = string(stemmaster.ServiceStereoMastering), 1
-	case q.Service == string(stemmaster.ServiceStereoMastering), q.Service == string(stemmaster.ServiceMixing):
-		// Stereo mastering, or mixing first, was advised, and the stems
-		// are what Master renders: the quote prices what will be done (the
-		// advice, beside it on the page, offers the cheaper path or says
-		// the balance is a mix's problem).
-		q.Service = string(stemmaster.ServiceStemMastering)
+	// What the render does (analysis.QuotedService): one file mastered
+	// alone, or balanced stems with no mix whose sum the session masters
+	// as it is, is stereo mastering, as the advice says; stems worked on,
+	// or beside a mix, are stem mastering (the advice, beside the quote
+	// on the page, offers the stereo mode or says the balance is a mix's
+	// problem).
+	q.Service = string(analysis.QuotedService(stemmaster.Service(q.Service), sess, mix))
+	if q.Service == string(stemmaster.ServiceStereoMastering) {
+		q.Stems = 1
 	}
 	return s.cfg.Quote(q)
-}
-
-// masteredAlone reports whether the session masters one file with no mix
-// beside it: the mix alone (a stereo session), or a single file uploaded
-// as a stem. Either way one stereo file goes through the chain as it is —
-// a stereo master, as the check's advice for a single file says ("a
-// single file is a stereo master") — so it is priced as one.
-func masteredAlone(sess *stemmaster.Session, mix string) bool {
-	if sess == nil {
-		return false
-	}
-	return stereoSession(sess, mix) || (len(sess.Stems) == 1 && sess.Mix == "")
 }
 
 // handleQuote prices a session the client has not saved yet (the body), so
@@ -93,14 +80,14 @@ func unrenderable(d *stemmaster.Session) error {
 }
 
 // draftSession reads of an unsaved session what its price depends on —
-// its stems' files, its mix, its outputs and versions — as far as it reads: a draft
-// the page sends at every tick need not validate. Nil when it does not
-// read at all.
+// its stems' files and strips (whether they work on a stem:
+// analysis.SumMastered), its mix, its outputs and versions — as far as it
+// reads: a draft the page sends at every tick need not validate, and a
+// strip that does not read as one (a half-typed value) is read for its
+// file alone. Nil when it does not read at all.
 func draftSession(raw []byte) *stemmaster.Session {
 	var d struct {
-		Stems []struct {
-			File string `json:"file"`
-		} `json:"stems"`
+		Stems    []json.RawMessage `json:"stems"`
 		Mix      string            `json:"mix"`
 		Outputs  []json.RawMessage `json:"outputs"`
 		Versions []string          `json:"versions"`
@@ -109,8 +96,16 @@ func draftSession(raw []byte) *stemmaster.Session {
 		return nil
 	}
 	s := &stemmaster.Session{Mix: d.Mix, Outputs: make([]stemmaster.Output, len(d.Outputs))}
-	for _, st := range d.Stems {
-		s.Stems = append(s.Stems, stemmaster.StemSpec{File: st.File})
+	for _, raw := range d.Stems {
+		var st stemmaster.StemSpec
+		if json.Unmarshal(raw, &st) != nil {
+			var f struct {
+				File string `json:"file"`
+			}
+			_ = json.Unmarshal(raw, &f) // a strip with no file reads as one with none
+			st = stemmaster.StemSpec{File: f.File}
+		}
+		s.Stems = append(s.Stems, st)
 	}
 	for _, v := range d.Versions {
 		s.Versions = append(s.Versions, stemmaster.Version(v))

@@ -3,9 +3,11 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -115,5 +117,50 @@ func TestSuggestOffsetIsTheCheck(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The page's advice and the suggestion move a family by one figure: a
+// backing vocal double-tracked 6 dB hot (audiotest.HotDouble), with no
+// mix, is checked by the suggestion, which keeps that check; the advice
+// the project then shows gives the move (details[].gain_db, and in its
+// words) the suggestion makes on both takes. (The CLI:
+// TestAdviceMoveIsTheAssistant.)
+func TestSuggestMoveIsTheAdvice(t *testing.T) {
+	t.Parallel()
+	c := setupWith(t, func(c *Config) {
+		c.Limits.MaxFileBytes, c.Limits.MaxTotalBytes, c.Limits.MaxFiles = 2<<20, 8<<20, 8
+		c.Limits.MaxClientBytes = 0
+	}).newProject(t)
+	files := map[string][]byte{}
+	var order []string
+	for _, s := range audiotest.HotDouble(4 * 48000) {
+		files[s.Name] = wavOf(t, s.Buf)
+		order = append(order, s.Name)
+	}
+	c.upload("stems", files, order, http.StatusCreated, nil)
+	var res suggestResponse
+	c.do("POST", c.p("/suggest?family=modern"), nil, "", http.StatusOK, &res)
+	var view struct {
+		Advice stemmaster.Advice `json:"advice"`
+	}
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &view)
+	advised := ""
+	for i, d := range view.Advice.Details {
+		if d.Kind == stemmaster.ReasonFamily && d.Role == stemmaster.RoleBackingVocals && d.GainDB != nil {
+			advised = fmt.Sprintf("%+.1f", *d.GainDB)
+			if !strings.Contains(view.Advice.Reasons[i], "would move it "+advised+" dB") {
+				t.Errorf("the advice's words %q, its detail %s dB", view.Advice.Reasons[i], advised)
+			}
+		}
+	}
+	var moved []string
+	for _, d := range res.Decisions {
+		if m := regexp.MustCompile(`^the backing vocals sit .* give them: ([+-][0-9.]+) dB`).FindStringSubmatch(d.Reason); m != nil && d.Kind == "balance" {
+			moved = append(moved, m[1])
+		}
+	}
+	if advised == "" || len(moved) != 2 || moved[0] != advised || moved[1] != advised {
+		t.Errorf("the advice moves the backing vocals %q dB (%q), the suggestion %q", advised, view.Advice.Reasons, moved)
 	}
 }

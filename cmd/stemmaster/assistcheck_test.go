@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -70,47 +71,75 @@ func TestAssistOffsetIsTheCheck(t *testing.T) {
 }
 
 // The balance move by norms is one figure: the advice of `check` (which
-// `master` and the server print) quotes the move `assist` makes, on a
-// delivery where the two references differ most — drums that play only
-// the first 1.2 s of 4 (loud against the measured sum, whose gate takes in
-// the instruments alone) and a silent lead vocal (no part of the balance).
+// `master` and the server print) quotes the level and the move `assist`
+// makes (the server's suggest runs the same check and proposal), on the
+// deliveries where two measures of a family would differ most: drums that
+// play only the first 1.2 s of 4 (loud against the whole sum, whose gate
+// takes in the instruments alone) beside a silent lead vocal (no part of
+// the balance), and a family of two stems 6 dB hot that play together (a
+// double-tracked backing vocal: summed as they play, 2.3 dB louder than
+// the power sum of each stem's loudness says).
 func TestAdviceMoveIsTheAssistant(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
 	const rate, n, on = 48000, 4 * 48000, 48000 * 12 / 10
-	drums := audiotest.Concat(audiotest.PinkNoise(1, 2, on, -6), audiotest.Silence(2, n-on))
-	stems := []string{
-		audiotest.WriteWAV(t, dir, "drums.wav", drums, rate, 24),
-		audiotest.WriteWAV(t, dir, "lead_vocal.wav", audiotest.Silence(2, n), rate, 24),
-		audiotest.WriteWAV(t, dir, "instruments.wav", audiotest.PinkNoise(2, 2, n, -14), rate, 24),
-	}
-	_, stdout, stderr := runCLI(append([]string{"check", "--json"}, stems...)...)
-	var rep stemmaster.CheckReport
-	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || rep.Advice == nil {
-		t.Fatalf("check --json: %v\n%s", err, stderr)
-	}
-	advised := ""
-	for _, r := range rep.Advice.Reasons {
-		if m := regexp.MustCompile(`^the drums .* would move it ([+-][0-9.]+) dB`).FindStringSubmatch(r); m != nil {
-			advised = m[1]
-		}
-	}
-	code, stdout, stderr := runCLI(append([]string{"assist", "--json", "-o", filepath.Join(dir, "s.yaml")}, stems...)...)
-	if code != exitOK {
-		t.Fatalf("assist: exit %d: %s", code, stderr)
-	}
-	var p assist.Proposal
-	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
-		t.Fatalf("assist --json: %v", err)
-	}
-	moved := ""
-	for _, d := range p.Decisions {
-		if m := regexp.MustCompile(`^the drums sit .* for modern: ([+-][0-9.]+) dB`).FindStringSubmatch(d.Reason); m != nil && d.Kind == "balance" {
-			moved = m[1]
-		}
-	}
-	t.Logf("advice %s dB, assistant %s dB; advice: %q", advised, moved, rep.Advice.Reasons)
-	if advised == "" || moved == "" || advised != moved {
-		t.Errorf("the advice quotes a move of %q dB for the drums, the assistant makes %q dB", advised, moved)
+	for _, tc := range []struct {
+		name, family, words string // the family out of range, and how the advice and the proposal name it
+		stems               []audiotest.NamedBuffer
+	}{
+		{"a lead vocal in part of the song", "lead vocal", "the lead vocal is", []audiotest.NamedBuffer{
+			{Name: "lead_vocal.wav", Buf: audiotest.Concat(audiotest.PinkNoise(1, 2, on, -6), audiotest.Silence(2, n-on))},
+			{Name: "drums.wav", Buf: audiotest.Silence(2, n)},
+			{Name: "instruments.wav", Buf: audiotest.PinkNoise(2, 2, n, -20)},
+		}},
+		{"a double-tracked backing vocal 6 dB hot", "backing vocals", "the backing vocals are", audiotest.HotDouble(n)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			var stems []string
+			for _, s := range tc.stems {
+				stems = append(stems, audiotest.WriteWAV(t, dir, s.Name, s.Buf, rate, 24))
+			}
+			_, stdout, stderr := runCLI(append([]string{"check", "--json"}, stems...)...)
+			var rep stemmaster.CheckReport
+			if err := json.Unmarshal([]byte(stdout), &rep); err != nil || rep.Advice == nil {
+				t.Fatalf("check --json: %v\n%s", err, stderr)
+			}
+			// The advice's figure, its move in words and as data.
+			var level, advised string
+			var detail, detailLevel *float64
+			for i, r := range rep.Advice.Reasons {
+				if m := regexp.MustCompile(`^` + tc.words + ` ([+-]?[0-9.]+) LU against .* would move it ([+-][0-9.]+) dB`).FindStringSubmatch(r); m != nil {
+					level, advised = m[1], m[2]
+					detail, detailLevel = rep.Advice.Details[i].GainDB, rep.Advice.Details[i].RelativeLU
+				}
+			}
+			code, stdout, stderr := runCLI(append([]string{"assist", "--json", "-o", filepath.Join(dir, "s.yaml")}, stems...)...)
+			if code != exitOK {
+				t.Fatalf("assist: exit %d: %s", code, stderr)
+			}
+			var p assist.Proposal
+			if err := json.Unmarshal([]byte(stdout), &p); err != nil {
+				t.Fatalf("assist --json: %v", err)
+			}
+			var sits, moved []string
+			for _, d := range p.Decisions {
+				if m := regexp.MustCompile(`^the ` + tc.family + ` sits? ([+-]?[0-9.]+) LU against .* modern norms give (it|them): ([+-][0-9.]+) dB`).FindStringSubmatch(d.Reason); m != nil && d.Kind == "balance" {
+					sits, moved = append(sits, m[1]), append(moved, m[3])
+				}
+			}
+			t.Logf("advice %s LU, %s dB; assistant %v LU, %v dB; advice: %q", level, advised, sits, moved, rep.Advice.Reasons)
+			if advised == "" || len(moved) == 0 {
+				t.Fatalf("the advice quotes a move of %q dB for the %s, the assistant makes %q", advised, tc.family, moved)
+			}
+			for i := range moved {
+				if moved[i] != advised || sits[i] != level {
+					t.Errorf("the advice: the %s at %s LU, moved %s dB; the assistant: at %s LU, moved %s dB", tc.family, level, advised, sits[i], moved[i])
+				}
+			}
+			if detail == nil || fmt.Sprintf("%+.1f", *detail) != advised || detailLevel == nil || fmt.Sprintf("%.1f", *detailLevel) != level {
+				t.Errorf("the advice's detail: the %s at %v LU, moved %v dB; its words %s LU, %s dB", tc.family, detailLevel, detail, level, advised)
+			}
+		})
 	}
 }
