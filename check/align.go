@@ -1,6 +1,7 @@
 package check
 
 import (
+	"container/list"
 	"math"
 	"runtime"
 	"slices"
@@ -73,7 +74,8 @@ func (c *checker) alignAll(sum []*input) error {
 	if err := c.parallel(wins.order, func(in *input) error { return c.align(in, wins) }); err != nil {
 		return err
 	}
-	if err := c.jointAll(todo); err != nil {
+	j := newJointReads()
+	if err := c.jointAll(j, todo); err != nil {
 		return err
 	}
 	// A stem the joint fit explains poorly at the first search's lag sits
@@ -91,12 +93,12 @@ func (c *checker) alignAll(sum []*input) error {
 	if err := c.alignLong(lost); err != nil {
 		return err
 	}
-	if err := c.jointAll(todo); err != nil {
+	if err := c.jointAll(j, todo); err != nil {
 		return err
 	}
 	for _, in := range lost {
 		if in.jointShare < jointLostShare || in.jointPoor && in.jointShare < jointDoubtShare {
-			if err := c.probeCandidates(todo, in); err != nil {
+			if err := c.probeCandidates(j, todo, in); err != nil {
 				return err
 			}
 		}
@@ -131,7 +133,7 @@ func (in *input) setAlignState(s alignState) {
 // seconds may run off its file's end there at its true lag, so that it
 // explains only part of the window, while a wrong bar of a loop (or a
 // phrase one period away) fits whole and explains more.
-func (c *checker) probeCandidates(ins []*input, in *input) error {
+func (c *checker) probeCandidates(j *jointReads, ins []*input, in *input) error {
 	lags := []int{in.lag}
 	for _, lc := range append(slices.Clip(in.longCands), in.wideCands...) {
 		if !slices.ContainsFunc(lags, func(l int) bool { return absInt(l-lc.Lag) <= analysis.LongRadius }) {
@@ -148,7 +150,7 @@ func (c *checker) probeCandidates(ins []*input, in *input) error {
 		if absInt(lag-lags[0]) > analysis.LongRadius {
 			in.probe = append(in.probe, lags[0])
 		}
-		err := c.alignJoint(ins, in)
+		err := c.alignJoint(j, ins, in)
 		in.probe = nil
 		if err != nil {
 			return err
@@ -177,8 +179,8 @@ func (c *checker) probeCandidates(ins []*input, in *input) error {
 // jointAll runs the joint fit over the window where most stems play, then
 // once more for each stem that has no material there, over a window where
 // it plays.
-func (c *checker) jointAll(ins []*input) error {
-	if err := c.alignJoint(ins, nil); err != nil {
+func (c *checker) jointAll(j *jointReads, ins []*input) error {
+	if err := c.alignJoint(j, ins, nil); err != nil {
 		return err
 	}
 	// A lag on the edge of the range searched may be short of the best:
@@ -194,13 +196,13 @@ func (c *checker) jointAll(ins []*input) error {
 		if !more {
 			break
 		}
-		if err := c.alignJoint(ins, nil); err != nil {
+		if err := c.alignJoint(j, ins, nil); err != nil {
 			return err
 		}
 	}
 	for _, in := range ins {
 		if !in.jointActive && in.st.peak > 0 {
-			if err := c.alignJoint(ins, in); err != nil {
+			if err := c.alignJoint(j, ins, in); err != nil {
 				return err
 			}
 		}
@@ -400,17 +402,17 @@ func (c *checker) alignLong(lost []*input) error {
 //
 // With focus set, the window is where that stem plays, and only its
 // results are taken.
-func (c *checker) alignJoint(ins []*input, focus *input) error {
+func (c *checker) alignJoint(j *jointReads, ins []*input, focus *input) error {
 	w := min(int(JointSeconds*float64(c.rate)), int(c.mix.st.frames))
 	if w <= 0 || len(ins) == 0 {
 		return nil
 	}
 	a, active := c.jointWindow(ins, w, focus)
-	mix, err := c.alignExcerpt(c.mix, a, w)
+	mix, err := j.excerpt(c, c.mix, a, w)
 	if err != nil {
 		return err
 	}
-	jw := &analysis.JointWindow{Mix: float64s(mix), MonoGain: MonoCentreGain, Stems: make([]analysis.JointStem, len(ins))}
+	jw := &analysis.JointWindow{Mix: mix, MonoGain: MonoCentreGain, Stems: make([]analysis.JointStem, len(ins))}
 	err = c.parallel(ins, func(in *input) error {
 		k := indexOf(ins, in)
 		if focus != nil && focus.probe != nil && in != focus {
@@ -420,11 +422,11 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 			if in.aligned {
 				lag = in.lag
 			}
-			ex, err := c.alignExcerpt(in, a+int64(lag), w)
+			ex, err := j.excerpt(c, in, a+int64(lag), w)
 			if err != nil {
 				return err
 			}
-			jw.Stems[k] = analysis.JointStem{Cands: []analysis.JointCand{{Ch: float64s(ex), Lag0: lag}}}
+			jw.Stems[k] = analysis.JointStem{Cands: []analysis.JointCand{{Ch: ex, Lag0: lag}}}
 			return nil
 		}
 		rad := jointRadius
@@ -450,11 +452,11 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 		}
 		js := analysis.JointStem{Radius: rad, Active: active[k]}
 		for _, lag0 := range lags {
-			ex, err := c.alignExcerpt(in, a+int64(lag0-rad), w+2*rad)
+			ex, err := j.excerpt(c, in, a+int64(lag0-rad), w+2*rad)
 			if err != nil {
 				return err
 			}
-			js.Cands = append(js.Cands, analysis.JointCand{Ch: float64s(ex), Lag0: lag0})
+			js.Cands = append(js.Cands, analysis.JointCand{Ch: ex, Lag0: lag0})
 		}
 		jw.Stems[k] = js
 		return nil
@@ -521,4 +523,128 @@ func indexOf(ins []*input, in *input) int {
 		}
 	}
 	return -1
+}
+
+// jointReads keeps the stretches of each input the joint fits read, as
+// float64 without the input's DC, for the fits after: the edge steps, the
+// second fit after the long search and every probe read the stems around
+// windows read before (a hard 8 s excerpt of francium reads each frame 11
+// to 21 times). It keeps an input in chunks of jointChunkFrames, at most
+// jointReadBytes of them, the least recently used let go first; it lives
+// for one alignAll.
+type jointReads struct {
+	mu    sync.Mutex
+	byKey map[jointKey]*list.Element
+	lru   list.List // of *jointChunk, the most recently used first
+	bytes int
+	limit int // jointReadBytes
+}
+
+type jointKey struct {
+	in    *input
+	chunk int64
+}
+
+type jointChunk struct {
+	key jointKey
+	ch  [][]float64
+}
+
+const (
+	// jointChunkFrames is the length of a chunk: an excerpt of the joint
+	// window spans four or five.
+	jointChunkFrames = 1 << 15
+	// jointReadBytes bounds the chunks kept: every input of a 10 s
+	// delivery of five stereo stems and the mix, or the stretches a fit
+	// reads of a long one with its probes' around them.
+	jointReadBytes = 32 << 20
+)
+
+func newJointReads() *jointReads {
+	return &jointReads{byKey: map[jointKey]*list.Element{}, limit: jointReadBytes}
+}
+
+// excerpt is float64s(alignExcerpt(in, from, length)), made from the
+// chunks kept (and, before the file, what alignExcerpt reads there). The
+// channels are the caller's.
+//
+// Every frame of a chunk is the frame an excerpt reads at any start: a PCM
+// decoder's samples do not depend on where it began, and an input
+// converted from another rate is read from its start each time. A file
+// that failed part-way or holds non-finite samples is read directly: an
+// excerpt that seeks past its failure reads on where one from before it
+// stops.
+func (j *jointReads) excerpt(c *checker, in *input, from int64, length int) ([][]float64, error) {
+	end := from + int64(length)
+	if in.partial || in.nonFinite != nil || end <= 0 {
+		x, err := c.alignExcerpt(in, from, length)
+		if err != nil {
+			return nil, err
+		}
+		return float64s(x), nil
+	}
+	var out [][]float64
+	for k := max(from, 0) / jointChunkFrames; k*jointChunkFrames < end; k++ {
+		ch, err := j.chunk(c, in, k)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = make([][]float64, len(ch))
+			for i := range out {
+				out[i] = make([]float64, length)
+			}
+		}
+		lo, hi := max(from, k*jointChunkFrames), min(end, (k+1)*jointChunkFrames)
+		for i := range out {
+			copy(out[i][lo-from:hi-from], ch[i][lo-k*jointChunkFrames:])
+		}
+	}
+	if from < 0 {
+		// Before the file alignExcerpt reads zeros less the DC.
+		pad := make([][]float32, len(out))
+		for i := range pad {
+			pad[i] = make([]float32, 1)
+		}
+		for i, p := range dcFree(in, pad) {
+			if v := float64(p[0]); v != 0 {
+				for t := range min(-from, int64(length)) {
+					out[i][t] = v
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// chunk returns chunk k of an input (frames k·jointChunkFrames on),
+// reading it when it is not kept.
+func (j *jointReads) chunk(c *checker, in *input, k int64) ([][]float64, error) {
+	key := jointKey{in, k}
+	j.mu.Lock()
+	if e := j.byKey[key]; e != nil {
+		j.lru.MoveToFront(e)
+		j.mu.Unlock()
+		return e.Value.(*jointChunk).ch, nil
+	}
+	j.mu.Unlock()
+	x, err := c.alignExcerpt(in, k*jointChunkFrames, jointChunkFrames)
+	if err != nil {
+		return nil, err
+	}
+	ch := float64s(x)
+	size := len(ch) * jointChunkFrames * 8
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.byKey[key] != nil || size > j.limit {
+		return ch, nil
+	}
+	for j.bytes+size > j.limit {
+		old := j.lru.Remove(j.lru.Back()).(*jointChunk)
+		delete(j.byKey, old.key)
+		j.bytes -= len(old.ch) * jointChunkFrames * 8
+	}
+	j.byKey[key] = j.lru.PushFront(&jointChunk{key, ch})
+	j.bytes += size
+	return ch, nil
 }
