@@ -78,8 +78,9 @@ const (
 	// editFlipShare: a stretch reads inverted only where its projection
 	// explains this share of the mix's energy or more: a stem with next
 	// to nothing of the mix in it (one the fit gives −40 dB, or its
-	// noise floor where it is silent) correlates by chance either way.
-	editFlipShare = 0.01
+	// noise floor where it is silent), or a stem drifting from a mix at
+	// another speed, correlates by chance either way.
+	editFlipShare = 0.25
 	// editHoldShare: a stretch whose projection on the mix at the stem's
 	// lag is this share or more of what the stem's fitted gain puts there
 	// is in step (holds).
