@@ -77,6 +77,16 @@ const (
 	// noise floor where it is silent), or a stem drifting from a mix at
 	// another speed, correlates by chance either way.
 	editFlipShare = 0.25
+	// editFlipOwnShare, editFlipQuietShare and editFlipGainMax: a stem
+	// quiet in the mix reads inverted over a stretch where it puts this
+	// share of the mix's energy there at its fitted gain or more (1 %, 20
+	// dB under the mix), its projection explains editFlipQuietShare of
+	// the mix's energy or more (a correlation of 0.2), and that projection
+	// is at most editFlipGainMax times what its fitted gain puts there
+	// (flipEvident).
+	editFlipOwnShare   = 0.01
+	editFlipQuietShare = 0.04
+	editFlipGainMax    = 4.0
 	// editHoldShare: a stretch whose projection on the mix at the stem's
 	// lag is this share or more of what the stem's fitted gain puts there
 	// is in step (holds).
@@ -226,14 +236,15 @@ func (c *checker) findEdits(in *input) ([]stemEdit, error) {
 			}
 		}
 		pts = append(pts, p)
-		f := flipPoint(in, x, ref, p)
+		f, inverted := flipPoint(in, x, ref, p)
 		flips = append(flips, f)
 		if len(x) == 2 {
 			q := swapPoint(in, x, ref, p)
 			// A stretch with its polarity inverted has its channels'
 			// difference inverted too, as an exchange would: it is
-			// no exchange.
-			q.ok = q.ok && f.move == 0
+			// no exchange, even where too little of the mix tells
+			// the flip from chance.
+			q.ok = q.ok && !inverted
 			swaps = append(swaps, q)
 		}
 	}

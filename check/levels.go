@@ -137,12 +137,18 @@ func (c *checker) levelFindings(in *input) {
 }
 
 // flatClipped returns the input's flattened peaks (levelStats.flatPeaks)
-// and whether they are a clip turned down: enough of them, in runs, and
-// not so many that the waveform is flat by design.
+// and whether they are a clip turned down, or a clipper well under full
+// scale: enough of them, in runs, and either at most FlatPeaksMaxShare of
+// its samples or, more, in runs most of which the waveform entered as a
+// clip does (sharpEntry), at least one per ClipSamplesSeconds: a vocal
+// clipped 10 dB under its peak sits flat on 12 % of its samples, a square
+// wave or a DC jumps onto its level and a filtered square settles there.
 func flatClipped(in *input) (at, inRuns int64, level float64, ok bool) {
 	st := in.st
-	at, inRuns, level = st.flatPeaks()
-	ok = inRuns >= ClipSamplesMin && manyPerChannel(at, st, in.srate) && float64(at) <= FlatPeaksMaxShare*float64(st.frames)*float64(len(st.run)) && stepsAt(in, level) >= FlatPeaksMinSteps
+	at, inRuns, level, runs, sharp := st.flatPeaks()
+	few := float64(at) <= FlatPeaksMaxShare*float64(st.frames)*float64(len(st.run))
+	clipLike := 2*sharp >= runs && sharp >= ClipSamplesMin && manyPerChannel(sharp, st, in.srate)
+	ok = inRuns >= ClipSamplesMin && manyPerChannel(at, st, in.srate) && (few || clipLike) && stepsAt(in, level) >= FlatPeaksMinSteps
 	return at, inRuns, level, ok
 }
 

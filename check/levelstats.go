@@ -126,6 +126,7 @@ func (s *levelStats) addSums(b *audio.Buffer, n int, st *[5]float64) {
 			}
 		} else {
 			e.hi.run, e.lo.run = 0, 0
+			e.hi.prev, e.lo.prev = ch[n-1], -ch[n-1]
 		}
 		s.dcSum[c] += sum
 		s.blockSums = append(s.blockSums, sum)
@@ -258,38 +259,69 @@ func (s *levelStats) countRuns(c int, ch []float32) {
 }
 
 // extreme is one side of a channel's range: its largest value so far
-// (the negative side's negated), how many samples sit exactly there, and
-// how many of those lie in runs of two or more.
+// (the negative side's negated), how many samples sit exactly there, how
+// many of those lie in runs of two or more, and how many such runs there
+// are and how many of them the waveform entered sharply (sharpEntry).
 type extreme struct {
-	v         float32
-	n, inRuns int64
-	run       int
+	v           float32
+	n, inRuns   int64
+	runs, sharp int64
+	run         int
+	prev, entry float32 // the sample before this one; the one before the run
 }
 
 func (x *extreme) add(v float32) {
 	switch {
 	case v > x.v:
 		x.v, x.n, x.inRuns, x.run = v, 1, 0, 1
+		x.runs, x.sharp, x.entry = 0, 0, x.prev
 	case v == x.v:
+		if x.run == 0 {
+			x.entry = x.prev
+		}
 		x.n++
 		x.run++
 		if x.run == 2 {
 			x.inRuns += 2
+			x.runs++
+			if sharpEntry(x.entry, v) {
+				x.sharp++
+			}
 		} else if x.run > 2 {
 			x.inRuns++
 		}
 	default:
 		x.run = 0
 	}
+	x.prev = v
 }
+
+// sharpEntry tells a flat run at level v entered from e the way a clip
+// enters it: from the same side, at half the level or more (a square
+// wave's or a gated DC's run starts with a jump from the other side or
+// from silence), and more than FlatEntryShare of the level under it (a
+// smooth crest, or a filtered square settling on its top code, comes to
+// its level by a step far smaller: the waveform's slope dies there, while
+// a clip cuts it off at full speed).
+func sharpEntry(e, v float32) bool {
+	return e >= v/2 && v-e > v*FlatEntryShare
+}
+
+// FlatEntryShare is the smallest step, as a share of the level, by which
+// a waveform enters a flat run for the run to be a clip's: a crest of a
+// 100 Hz tone at 48 kHz comes within 2⁻¹² of its top over the samples
+// either side of it, while a vocal clipped 1 dB under its peak enters the
+// clip by about 1 % of the level per sample, 10 dB under its peak by 4 %.
+const FlatEntryShare = 1.0 / 1024
 
 // flatPeaks returns the samples that sit exactly at their channel's
 // positive or negative extreme, where that lies under full scale, and how
-// many of them lie in runs of two or more: a waveform clipped and then
+// many of them lie in runs of two or more (and how many runs, how many of
+// them entered sharply: extreme): a waveform clipped and then
 // turned down keeps its flattened peaks, all at one level, some of them
 // wider than a sample, while a clean peak is reached once and a hard
 // limiter's ceiling is met by single samples (its gain moves smoothly).
-func (s *levelStats) flatPeaks() (at, inRuns int64, level float64) {
+func (s *levelStats) flatPeaks() (at, inRuns int64, level float64, runs, sharp int64) {
 	full := float32(1)
 	if !s.isFloat {
 		full = s.clipLevel
@@ -299,9 +331,11 @@ func (s *levelStats) flatPeaks() (at, inRuns int64, level float64) {
 			if x.v > 0 && x.v < full {
 				at += x.n
 				inRuns += x.inRuns
+				runs += x.runs
+				sharp += x.sharp
 				level = max(level, float64(x.v))
 			}
 		}
 	}
-	return at, inRuns, level
+	return at, inRuns, level, runs, sharp
 }

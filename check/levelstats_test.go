@@ -250,8 +250,10 @@ func TestIsolatedClips(t *testing.T) {
 
 // TestClippedThenTurnedDown: a stem clipped and then turned down keeps its
 // flattened peaks, all at one level under full scale, several of them
-// wider than a sample; a hard limiter's ceiling, met by single samples,
-// and a steady tone, whose crest repeats every period, are no clip.
+// wider than a sample, as does a clipper well under the peak, however many
+// samples it flattens; a hard limiter's ceiling, met by single samples, a
+// look-ahead limiter's, a steady tone, whose crest repeats every period, a
+// square wave (raw or filtered) and a DC switched on and off are no clip.
 func TestClippedThenTurnedDown(t *testing.T) {
 	t.Parallel()
 	const rate, seconds = 48000, 10
@@ -298,6 +300,80 @@ func TestClippedThenTurnedDown(t *testing.T) {
 		return q24(a * math.Sin(2*math.Pi*1000*float64(i)/rate))
 	})
 	tone := build(func(c, i int) float32 { return q24(0.5 * math.Sin(2*math.Pi*1000*float64(i)/rate)) })
+	// A clipper 10 dB under the stem's peak, nothing turned down after:
+	// the flat tops are 10 % of its samples and more.
+	clipDeep := build(func(c, i int) float32 {
+		ceil := math.Pow(10, -10.0/20)
+		return q24(min(max(smooth[c][i]/peak, -ceil), ceil))
+	})
+	// A square-wave synth, notes of 0.25 s at two levels and a rest: its
+	// flat half-periods start with a jump from the other side or silence.
+	square := func(i int) float64 {
+		note := i / (rate / 4)
+		if note%4 == 3 {
+			return 0
+		}
+		a := 0.5
+		if note%2 == 1 {
+			a = 0.3
+		}
+		if (i/(rate/220))%2 == 1 {
+			a = -a
+		}
+		return a
+	}
+	naive := build(func(c, i int) float32 { return q24(square(i)) })
+	// The same square through a one-pole low-pass at 2 kHz: its tops
+	// settle on the top code.
+	filtered := audio.NewBuffer(2, rate*seconds)
+	for c := range filtered.Data {
+		a, y := 1-math.Exp(-2*math.Pi*2000/rate), 0.0
+		for i := range filtered.Data[c] {
+			y += a * (square(i) - y)
+			filtered.Data[c][i] = q24(y)
+		}
+	}
+	// Quiet music (the smooth noise 30 dB down), digital silence, and a DC
+	// of −12 dBFS switched on and off over the last 4 s.
+	dc := build(func(c, i int) float32 {
+		switch t := i * 4 / rate; {
+		case t < 20:
+			return q24(smooth[c][i] / peak * 0.03)
+		case t < 24:
+			return 0
+		case t%2 == 0:
+			return q24(0.25)
+		}
+		return 0
+	})
+	// A master-style look-ahead limiter driven 10 dB into a −1 dBFS
+	// ceiling: the gain each sample needs, its minimum over ±16 samples
+	// (the look-ahead and hold) and that averaged over 33 samples, so it
+	// never exceeds the need and moves smoothly.
+	lim := audio.NewBuffer(2, rate*seconds)
+	for c := range lim.Data {
+		drive := math.Pow(10, 10.0/20) / peak
+		x := make([]float64, len(smooth[c]))
+		need := make([]float64, len(x))
+		for i, v := range smooth[c] {
+			x[i] = v * drive
+			need[i] = min(1, ceil/math.Abs(x[i]))
+		}
+		held := make([]float64, len(x))
+		for i := range held {
+			held[i] = 1
+			for j := max(0, i-16); j <= min(len(x)-1, i+16); j++ {
+				held[i] = min(held[i], need[j])
+			}
+		}
+		for i := range x {
+			var g float64
+			for j := i - 16; j <= i+16; j++ {
+				g += held[min(max(j, 0), len(x)-1)]
+			}
+			lim.Data[c][i] = q24(x[i] * g / 33)
+		}
+	}
 	for _, tc := range []struct {
 		name string
 		b    *audio.Buffer
@@ -307,6 +383,11 @@ func TestClippedThenTurnedDown(t *testing.T) {
 		{"clipped +3 dB, then down 3 dB", clipDown(3), "sit at exactly -3.0 dBFS, its peak"},
 		{"limited at -1 dBFS", limited, ""},
 		{"a steady tone at -6 dBFS", tone, ""},
+		{"a clipper 10 dB under the peak", clipDeep, "sit at exactly -10.0 dBFS, its peak"},
+		{"a square-wave synth", naive, ""},
+		{"a square-wave synth through a low-pass", filtered, ""},
+		{"quiet music, digital silence and a DC switched on and off", dc, ""},
+		{"a look-ahead limiter 10 dB into -1 dBFS", lim, ""},
 	} {
 		rep := run(t, []Source{memSource("drums.wav", tc.b, pcm24(rate, 2))}, nil)
 		var got []stemmaster.Finding

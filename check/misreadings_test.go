@@ -152,6 +152,8 @@ func TestStemClippedWhereTheMixIsNot(t *testing.T) {
 			text: "drums.wav was clipped on export, and the mix was made from the unclipped tracks"},
 		{name: "the lead vocal clipped 4 dB under its peak", stem: "lead_vocal.wav", share: 0.6,
 			text: "lead_vocal.wav was clipped on export, and the mix was made from the unclipped tracks"},
+		{name: "the lead vocal clipped 10 dB under its peak", stem: "lead_vocal.wav", share: 0.3,
+			text: "lead_vocal.wav was clipped on export, and the mix was made from the unclipped tracks"},
 		{name: "the mix through a clipper", mix: true, share: 0.5,
 			text: "master-bus processing"},
 	}
@@ -167,6 +169,10 @@ func TestStemClippedWhereTheMixIsNot(t *testing.T) {
 			clipped := slices.ContainsFunc(onStem, func(f stemmaster.Finding) bool { return f.Code == stemmaster.CodeClipping })
 			if tc.stem != "" && !clipped {
 				t.Errorf("no clipping finding on %s", tc.stem)
+			}
+			// What the clip took off is no fader error.
+			if i := slices.IndexFunc(onStem, func(f stemmaster.Finding) bool { return f.Code == stemmaster.CodeGainMismatch }); i >= 0 {
+				t.Errorf("gain_mismatch on the clipped stem: %s", onStem[i].Message)
 			}
 			if !strings.Contains(msg, tc.text) {
 				t.Errorf("sum_mismatch %q does not say %q", msg, tc.text)
