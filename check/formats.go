@@ -112,20 +112,21 @@ func (c *checker) convert(in *input) string {
 // lowest rate's Nyquist frequency.
 func (c *checker) setBandEdge() {
 	low := c.rate
+	other := c.mix != nil && c.mix.rate() != c.rate
 	for _, in := range c.stems {
 		if !in.failed {
-			low = min(low, in.rate())
+			// A relabelled stem's band is its audio's rate's, not
+			// its header's.
+			r := in.rate()
 			if in.audioRate > 0 {
-				low = min(low, in.audioRate)
+				r = in.audioRate
 			}
+			low = min(low, r)
+			other = other || r != c.rate
 		}
 	}
 	if c.mix != nil {
 		low = min(low, c.mix.rate())
-	}
-	other := c.mix != nil && c.mix.rate() != c.rate
-	for _, in := range c.stems {
-		other = other || !in.failed && (in.rate() != c.rate || in.audioRate > 0)
 	}
 	if other {
 		c.bandEdgeHz = analysis.BandEdgeFraction * float64(low) / 2

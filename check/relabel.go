@@ -28,14 +28,28 @@ const RelabelTolerance = 0.0005
 // mix's times the ratio of another common rate to it, and reads them at
 // that rate from then on (converted to the reference like a stem at
 // another rate): their audio is at that rate under a header that says the
-// reference. Without a mix there is nothing to measure them against; the
-// length finding says what the ratio suggests (relabelSuspect).
+// reference. It finds as well the stems whose header says another rate
+// but whose length is the mix's to the frame (within RelabelTolerance):
+// their audio is at the reference rate under a header that says another,
+// and they are read at the reference as they are (a 48 kHz stem labelled
+// 44.1 kHz read as a stem at 44.1 kHz, converted, plays 8.8 % slow against
+// the mix and read as missing). Without a mix there is nothing to measure
+// them against; the length finding says what the ratio suggests
+// (relabelSuspect).
 func (c *checker) relabelRates() {
 	if c.mix == nil || c.mix.rate() != c.rate || c.mix.info.Frames <= 0 {
 		return
 	}
 	for _, in := range c.stems {
-		if in.failed || in.rate() != c.rate || c.noRelabel != nil && c.noRelabel[in.index] {
+		if in.failed || c.noRelabel != nil && c.noRelabel[in.index] {
+			continue
+		}
+		if in.rate() != c.rate {
+			if in.info.Frames <= 0 || math.Abs(float64(in.info.Frames-c.mix.info.Frames)) > max(2, RelabelTolerance*float64(c.mix.info.Frames)) {
+				continue
+			}
+			in.r, in.srate, in.audioRate = relabelled{Reader: in.r, rate: c.rate}, c.rate, c.rate
+			c.relabelFinding(in, in.rate(), c.rate, "read at the mix's rate")
 			continue
 		}
 		r := ratioRate(in.info.Frames, c.mix.info.Frames, c.rate)
@@ -47,13 +61,19 @@ func (c *checker) relabelRates() {
 			continue
 		}
 		in.r, in.resampled, in.srate, in.audioRate = rs, true, c.rate, r
-		fast := float64(c.rate)/float64(r) - 1
-		c.add(stemmaster.CodeSampleRateMismatch, in.Name, float64(r),
-			fmt.Sprintf("%s says %d Hz in its header, but its audio is at %d Hz: read at %d Hz it lasts %s where the mix lasts %s, exactly the ratio of the two rates, so it would play %.1f %% %s (%.1f semitones %s); for this check it is read at %d Hz and converted to %d Hz, so the sum and the checks below still hold",
-				in.Name, c.rate, r, c.rate, secondsText(float64(in.info.Frames)/float64(c.rate)), secondsText(float64(c.mix.info.Frames)/float64(c.rate)),
-				100*math.Abs(fast), fastOrSlow(fast), math.Abs(12*math.Log2(1+fast)), highOrLow(fast), r, c.rate),
-			fmt.Sprintf("export it again from the session at %d Hz, the mix's rate (the export wrote the wrong rate in its header, or a tool changed the header without converting the audio); %s", c.rate, analysis.NoResampleFix))
+		c.relabelFinding(in, c.rate, r, fmt.Sprintf("read at %d Hz and converted to %d Hz", r, c.rate))
 	}
+}
+
+// relabelFinding reports a stem whose header says header Hz over audio at
+// audio Hz, read for the check as how says.
+func (c *checker) relabelFinding(in *input, header, audio int, how string) {
+	fast := float64(header)/float64(audio) - 1
+	c.add(stemmaster.CodeSampleRateMismatch, in.Name, float64(audio),
+		fmt.Sprintf("%s says %d Hz in its header, but its audio is at %d Hz: read at %d Hz it lasts %s where the mix lasts %s, exactly the ratio of the two rates, so it would play %.1f %% %s (%.1f semitones %s); for this check it is %s, so the sum and the checks below still hold",
+			in.Name, header, audio, header, secondsText(float64(in.info.Frames)/float64(header)), secondsText(float64(c.mix.info.Frames)/float64(c.rate)),
+			100*math.Abs(fast), fastOrSlow(fast), math.Abs(12*math.Log2(1+fast)), highOrLow(fast), how),
+		fmt.Sprintf("export it again from the session at %d Hz, the mix's rate (the export wrote the wrong rate in its header, or a tool changed the header without converting the audio); %s", c.rate, analysis.NoResampleFix))
 }
 
 // RelabelNullShare is the least share of what the other stems leave of the

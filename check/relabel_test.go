@@ -16,7 +16,10 @@ import (
 // sample_rate_mismatch that names no session correction (resample trusts
 // the header). Read at the header's rate it had an offset of seconds, no
 // level in the mix and a "missing stem". Without a mix the length finding
-// says what the ratio suggests.
+// says what the ratio suggests. The other way round, audio at the mix's
+// rate under a 44.1 kHz header lasts the mix's length to the frame: read
+// as it is it sums to the mix (read at 44.1 kHz and converted it played
+// 8.1 % slow, "not in the mix" and "a stem is probably missing").
 func TestAudioAtAnotherRateThanItsHeader(t *testing.T) {
 	t.Parallel()
 	const rate = testRate
@@ -26,12 +29,19 @@ func TestAudioAtAnotherRateThanItsHeader(t *testing.T) {
 		withMix bool
 		// cut: the stem is at the header's rate, cut short to the
 		// ratio's length (no relabel to claim)
-		cut  bool
-		want []want
+		cut bool
+		// header44: the stem's audio is at the mix's rate, its header
+		// says 44.1 kHz
+		header44 bool
+		want     []want
 	}{
 		{name: "with the mix", withMix: true, want: []want{
 			{code: stemmaster.CodeSampleRateMismatch, file: names[2], value: v(44100),
 				text: "keys.wav says 48000 Hz in its header, but its audio is at 44100 Hz: read at 48000 Hz it lasts 3.67 s where the mix lasts 4.00 s, exactly the ratio of the two rates, so it would play 8.8 % fast (1.5 semitones high)"},
+		}},
+		{name: "48 kHz audio under a 44.1 kHz header, with the mix", withMix: true, header44: true, want: []want{
+			{code: stemmaster.CodeSampleRateMismatch, file: names[2], value: v(48000),
+				text: "keys.wav says 44100 Hz in its header, but its audio is at 48000 Hz: read at 44100 Hz it lasts 4.35 s where the mix lasts 4.00 s, exactly the ratio of the two rates, so it would play 8.1 % slow (1.5 semitones low)"},
 		}},
 		{name: "cut short to the ratio, with the mix", withMix: true, cut: true, want: []want{
 			{code: stemmaster.CodeLengthMismatch, file: names[2], value: v(-325),
@@ -57,6 +67,9 @@ func TestAudioAtAnotherRateThanItsHeader(t *testing.T) {
 						copy(short.Data[c], b[2].Data[c][:n])
 					}
 					stems[2] = memSource(names[2], short, pcm24(rate, 2))
+				}
+				if tc.header44 {
+					stems[2] = memSource(names[2], b[2], pcm24(44100, 2))
 				}
 				if !tc.withMix {
 					m = nil
