@@ -166,6 +166,16 @@ func (c *checker) compareWithMix() error {
 			c.gainFindings(sum, use, c.gram.Solve(use), nil, true)
 			return nil
 		}
+		if complete {
+			lags, err := c.channelLags(sum)
+			if err != nil {
+				return err
+			}
+			if len(lags) > 0 {
+				c.channelLagFindings(sum, use, lags, delivered, res, threshold)
+				return nil
+			}
+		}
 	}
 	facts := residualFacts{diag: analysis.ResidualDiagnosis{PeakFollowingDB: math.NaN()}}
 	if res > threshold && complete {
