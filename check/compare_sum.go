@@ -81,6 +81,8 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 			why += fmt.Sprintf(" (through it the stems' fitted gains differ by up to %.1f dB, so they are not reported as fader errors)", gainSpreadDB)
 		}
 		fix = fixText("bus")
+	case c.copiedStem(sum) != nil:
+		why, fix = c.copyWhy(c.copiedStem(sum))
 	case facts.span != nil:
 		why, fix = c.spanWhy(sum, *facts.span)
 	case d.Cause == analysis.CauseStemFiltered:

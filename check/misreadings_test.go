@@ -183,3 +183,34 @@ func TestStemClippedWhereTheMixIsNot(t *testing.T) {
 		})
 	}
 }
+
+// TestCopyInPlaceOfAStem: a stem delivered as a copy of another stem, or
+// of the mix, is left out of the comparison, and what the others lack is
+// the part it was meant to hold: the sum_mismatch says so, not "a dropout
+// in lead_vocal.wav" (where the missing fx happen to lie) nor "a stem is
+// probably missing" with no name, which it read before.
+func TestCopyInPlaceOfAStem(t *testing.T) {
+	t.Parallel()
+	fs := franciumFiles(t)
+	tests := []struct {
+		name, stem, from string // the stem replaced by a copy of from
+		text             string
+	}{
+		{name: "the drums exported again as the fx", stem: "fx.wav", from: "drums.wav",
+			text: "fx.wav holds the same audio as drums.wav (its duplicate finding) and is left out of the comparison: what the stems lack is probably the part one of the two was meant to hold"},
+		{name: "the mix exported as the instruments", stem: "instruments.wav", from: "mix.wav",
+			text: "instruments.wav is a copy of the mix (its duplicate finding), left out of the comparison: what the other stems lack is probably the part instruments.wav was meant to hold"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			msg, onStem := fs.checkWith(t, tc.stem, func(*audio.Buffer) *audio.Buffer { return fs.stems[tc.from].Clone() }, nil)
+			if !slices.ContainsFunc(onStem, func(f stemmaster.Finding) bool { return f.Code == stemmaster.CodeDuplicate }) {
+				t.Errorf("no duplicate finding on %s: %s", tc.stem, describe(onStem))
+			}
+			if !strings.Contains(msg, tc.text) {
+				t.Errorf("sum_mismatch %q does not say %q", msg, tc.text)
+			}
+		})
+	}
+}

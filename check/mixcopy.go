@@ -343,3 +343,31 @@ func (c *checker) masterAmong(sum []*input, k int, null, rho float64) error {
 func masterFix(name string) string {
 	return fmt.Sprintf("leave %s out of the delivery and check again: it is the whole song, processed, not one stem (if a stem was meant in its place, export that stem)", name)
 }
+
+// copiedStem returns the first stem of sum left out of the comparison as a
+// copy of another stem or of the mix (nil when none is): against a mix
+// that the others do not sum to, what they lack is most probably the part
+// that file was meant to hold.
+func (c *checker) copiedStem(sum []*input) *input {
+	for _, in := range sum {
+		if !in.silent && in.copyOf() {
+			return in
+		}
+	}
+	return nil
+}
+
+// copyWhy words a residual beside a stem that is a copy (copiedStem): the
+// part it was meant to hold is missing. Which of two identical stems is
+// misnamed no figure tells; both are named.
+func (c *checker) copyWhy(in *input) (why, fix string) {
+	if in.mixCopy {
+		why = fmt.Sprintf("%s is a copy of the mix (its duplicate finding), left out of the comparison: what the other stems lack is probably the part %s was meant to hold — the mix exported under its name, its own stem missing", in.Name, in.Name)
+		fix = fmt.Sprintf("export %s again from its own track (or group); the other stems need no change", in.Name)
+		return why, fix
+	}
+	orig := c.stems[in.duplicateOf].Name
+	why = fmt.Sprintf("%s holds the same audio as %s (its duplicate finding) and is left out of the comparison: what the stems lack is probably the part one of the two was meant to hold — one track exported twice under two names, another part missing", in.Name, orig)
+	fix = fmt.Sprintf("check which of %s and %s is not what its name says, and export that part again from its own track", orig, in.Name)
+	return why, fix
+}
