@@ -377,6 +377,13 @@ func (w *spanClock) local(s analysis.ResidualSpan, rate int) *residualSpan {
 // spanWhy words a residual that lies in one passage, and its fix.
 func (c *checker) spanWhy(sum []*input, s residualSpan) (why, fix string) {
 	when := fmt.Sprintf("between %s and %s of the mix (%s of the %.0f s compared)", secondsText(s.from), secondsText(s.to), secondsText(s.to-s.from), s.total)
+	if s.gap >= 0 && silentFrom(sum[s.gap], s.from, c.rate) {
+		// It plays before the passage only: an export that stops there.
+		n := sum[s.gap].Name
+		why = fmt.Sprintf("%.0f %% of the residual lies %s, where %s falls silent to its end while the mix still has it: an export cut short — its region or the export range ends there, the rest padded with silence — the rest of the song matches", 100*ResidualSpanShare, when, n)
+		fix = fmt.Sprintf("export %s again from the session over the whole song, to the end of the mix (its region or the export range ends at %s)", n, secondsText(s.from))
+		return why, fix
+	}
 	if s.gap >= 0 {
 		n := sum[s.gap].Name
 		why = fmt.Sprintf("%.0f %% of the residual lies %s, where %s is silent while it plays around it and the mix has it: a dropout in %s, a part muted in the mix version it was exported from, or its tail cut short — the rest of the song matches", 100*ResidualSpanShare, when, n, n)
@@ -392,6 +399,27 @@ func (c *checker) spanWhy(sum []*input, s residualSpan) (why, fix string) {
 	why = fmt.Sprintf("%.0f %% of the residual lies %s, where %s departs from its part of the mix (its own level there explains %.0f %% of it): %s differs from the mix only in that passage — a click, a dropout, a region edited, re-recorded or faded after the mix was bounced, or a tail cut short — the rest of the song matches", 100*ResidualSpanShare, when, n, 100*s.share, n)
 	fix = fmt.Sprintf("listen to %s against the mix around %s and export it again from the same session and version as the mix, over the whole song", n, secondsText(s.from))
 	return why, fix
+}
+
+// silentFrom says whether a stem holds nothing from the mix's second from
+// to its end: none of its blocks from there on reaches editSilentShare of
+// its mean energy per block.
+func silentFrom(in *input, from float64, rate int) bool {
+	b := in.st.blockEnergy
+	if len(b) == 0 {
+		return false
+	}
+	quiet := editSilentShare * energyOf(b) / float64(len(b))
+	first := max(0, (int64(from*float64(rate))+int64(in.lag))/BlockFrames+1)
+	if first >= int64(len(b)) {
+		return false
+	}
+	for _, e := range b[first:] {
+		if e > quiet {
+			return false
+		}
+	}
+	return true
 }
 
 // secondsText says a time in seconds to the 20 ms of a block.

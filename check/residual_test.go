@@ -402,7 +402,7 @@ func TestRebalancedThenBusProcessing(t *testing.T) {
 }
 
 // TestResidualSpan: a residual that lies in one passage is that passage's
-// — a stem's dropout, its tail cut, a click on it — and says where, not
+// — a stem's dropout, its export cut short, a click on it — and says where, not
 // "a lossy file" or "a stem missing" (which francium's drums with 50 ms
 // dropped out read as before).
 func TestResidualSpan(t *testing.T) {
@@ -434,7 +434,9 @@ func TestResidualSpan(t *testing.T) {
 		wants []string
 	}{
 		{"drums dropped out for 60 ms", drums, zeroed(clean[drums], 6.02, 6.08), []string{"between 6.0", names[drums] + " is silent while it plays around it", "a dropout in " + names[drums]}},
-		{"keys cut at 9.1 s", keys, zeroed(clean[keys], 9.1, seconds), []string{"between 9.1", names[keys] + " is silent", "tail cut short"}},
+		// Silent from there to its end: an export cut short, not a
+		// dropout in a stem that "plays around it" (as it read before).
+		{"keys cut at 9.1 s", keys, zeroed(clean[keys], 9.1, seconds), []string{"between 9.1", names[keys] + " falls silent to its end while the mix still has it", "an export cut short"}},
 		// A fifth of the song: a stem from a mix version with a chorus muted.
 		{"drums muted for 2 s", drums, zeroed(clean[drums], 4.0, 6.0), []string{"between 4.0", names[drums] + " is silent while it plays around it", "a part muted in the mix version"}},
 		{"a click on keys", keys, clicked(clean[keys], 4.5), []string{"between 4.50 s and 4.52 s", names[keys] + " departs from its part of the mix", "a click"}},
