@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -360,6 +361,25 @@ func TestStreamRendered96kMasterAt48k(t *testing.T) {
 		peak := loudness.PeakAbs(got.Data[0][n/4 : 3*n/4])
 		if info.Format.SampleRate != 48000 || n != 2400 || math.Abs(float64(peak)-0.1) > 0.002 {
 			t.Errorf("%s segment 0: %d frames at %d Hz peaking at %v, want 2400 at 48 kHz peaking at 0.1", si.Kind, n, info.Format.SampleRate, peak)
+		}
+	}
+}
+
+// TestParseDirectWAVStreamed: a data size a streaming writer leaves (0 or
+// 0xFFFFFFFF, the samples behind it) is no direct read (it streamed no
+// frames), and a size that counts frames is one.
+func TestParseDirectWAVStreamed(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		size   uint32
+		frames int64
+		direct bool
+	}{{0, 0, false}, {0xFFFFFFFF, 0, false}, {40, 10, true}} {
+		head := append(wavHeader(48000, 1, 32, true, 10), make([]byte, 40)...)
+		binary.LittleEndian.PutUint32(head[40:], c.size)
+		d, err := parseDirectWAV(head)
+		if c.direct != (err == nil) || err == nil && d.frames != c.frames {
+			t.Errorf("data size %#x: %+v, %v; want direct %v with %d frames", c.size, d, err, c.direct, c.frames)
 		}
 	}
 }
