@@ -289,12 +289,15 @@ func tailStarts(c *pcm.Chunks, from, end int64, buf []byte) (starts []int64) {
 		}
 		for p := hi - 1; p >= blo; p-- {
 			h := b[p-blo:]
-			if n, ok := id3Size(h); ok && reach[p+n] {
-				reach[p] = true
-				starts = append(starts, p)
-				continue
+			if h[0] == 'I' {
+				if n, ok := id3Size(h); ok && reach[p+n] {
+					reach[p] = true
+					starts = append(starts, p)
+					continue
+				}
 			}
-			if len(h) < 8 || p&1 != 0 || !chunkAt(h, end-p) {
+			// The size first: in audio it rarely fits what is left.
+			if p&1 != 0 || len(h) < 8 || int64(binary.LittleEndian.Uint32(h[4:8])) > end-p-8 || !chunkAt(h, end-p) {
 				continue
 			}
 			size := int64(binary.LittleEndian.Uint32(h[4:8]))
