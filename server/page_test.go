@@ -370,17 +370,18 @@ func TestStreamRendered96kMasterAt48k(t *testing.T) {
 // frames), and a size that counts frames is one.
 func TestParseDirectWAVStreamed(t *testing.T) {
 	t.Parallel()
-	for _, c := range []struct {
-		size   uint32
-		frames int64
-		direct bool
-	}{{0, 0, false}, {0xFFFFFFFF, 0, false}, {40, 10, true}} {
+	withSize := func(size uint32) []byte {
 		head := append(wavHeader(48000, 1, 32, true, 10), make([]byte, 40)...)
-		binary.LittleEndian.PutUint32(head[40:], c.size)
-		d, err := parseDirectWAV(head)
-		if c.direct != (err == nil) || err == nil && d.frames != c.frames {
-			t.Errorf("data size %#x: %+v, %v; want direct %v with %d frames", c.size, d, err, c.direct, c.frames)
+		binary.LittleEndian.PutUint32(head[40:], size)
+		return head
+	}
+	for _, size := range []uint32{0, 0xFFFFFFFF} {
+		if d, err := parseDirectWAV(withSize(size)); err == nil {
+			t.Errorf("data size %#x read directly as %+v", size, d)
 		}
+	}
+	if d, err := parseDirectWAV(withSize(40)); err != nil || d.frames != 10 {
+		t.Errorf("data size 40: %+v, %v; want 10 frames read directly", d, err)
 	}
 }
 
