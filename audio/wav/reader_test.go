@@ -88,6 +88,12 @@ func TestDecodeLayouts(t *testing.T) {
 			want: [][]float32{{q(1, 20)}},
 		},
 		{
+			name: "EXTENSIBLE float that says 24 valid bits",
+			file: riff("RIFF", extFmtChunk(tagFloat, 1, 48000, 32, 24), data(f32(-0.125))),
+			info: audio.Info{Container: "wav", Frames: 1, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 32, SampleFormat: audio.Float}},
+			want: [][]float32{{-0.125}},
+		},
+		{
 			name: "EXTENSIBLE float sub-format",
 			file: riff("RIFF", extFmtChunk(tagFloat, 1, 48000, 32, 32), data(f32(-0.125))),
 			info: audio.Info{Container: "wav", Frames: 1, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 32, SampleFormat: audio.Float}},
