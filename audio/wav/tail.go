@@ -287,23 +287,27 @@ func tailStarts(c *pcm.Chunks, from, end int64, buf []byte) (starts []int64) {
 		if c.SeekPos(blo) != nil || c.Read(b) != nil {
 			break
 		}
-		for p := hi - 1; p >= blo; p-- {
-			h := b[p-blo:]
-			if h[0] == 'I' {
-				if n, ok := id3Size(h); ok && reach[p+n] {
+		left := end - blo - 8 // what is left behind a header at b[0]
+		for i := int(hi-blo) - 1; i >= 0; i-- {
+			p := blo + int64(i)
+			if b[i] == 'I' {
+				if n, ok := id3Size(b[i:]); ok && reach[p+n] {
 					reach[p] = true
 					starts = append(starts, p)
 					continue
 				}
 			}
 			// The size first: in audio it rarely fits what is left.
-			if p&1 != 0 || len(h) < 8 || int64(binary.LittleEndian.Uint32(h[4:8])) > end-p-8 || !chunkAt(h, end-p) {
+			if p&1 != 0 || i+8 > len(b) {
 				continue
 			}
-			size := int64(binary.LittleEndian.Uint32(h[4:8]))
+			size := int64(binary.LittleEndian.Uint32(b[i+4 : i+8]))
+			if size > left-int64(i) || !chunkAt(b[i:], end-p) {
+				continue
+			}
 			if e := p + 8 + size; e == end || reach[e+size&1] {
 				reach[p] = true
-				if knownChunk(h) {
+				if knownChunk(b[i:]) {
 					starts = append(starts, p)
 				}
 			}
