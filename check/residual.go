@@ -7,6 +7,7 @@ import (
 	"stemmaster"
 	"stemmaster/analysis"
 	"stemmaster/audio"
+	"stemmaster/dsp"
 )
 
 // bilinearRounds is how many alternating steps the bilinear fit takes
@@ -409,7 +410,7 @@ func silentFrom(in *input, from float64, rate int) bool {
 	if len(b) == 0 {
 		return false
 	}
-	quiet := editSilentShare * energyOf(b) / float64(len(b))
+	quiet := editSilentShare * dsp.Sum(b) / float64(len(b))
 	first := max(0, (int64(from*float64(rate))+int64(in.lag))/BlockFrames+1)
 	if first >= int64(len(b)) {
 		return false
