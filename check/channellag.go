@@ -43,6 +43,11 @@ const channelLagStretches = 4
 // read the same best lag.
 const ChannelLagGain = 1.01
 
+// channelLagMinShare is the least share of the mix channel's energy a
+// stem's channel must explain at its best lag to be read (a correlation of
+// 0.2, as a quiet stem's polarity flip: editFlipQuietShare).
+const channelLagMinShare = editFlipQuietShare
+
 // channelLag is one channel of a stereo input late against the other.
 type channelLag struct {
 	in  *input // nil: the mix
@@ -104,7 +109,7 @@ func (c *checker) stemChannelLags(in *input) (lags [2]int, ok bool, err error) {
 	st = st[:min(len(st), channelLagStretches)]
 	const k = channelLagMax
 	var corr [2][2*k + 1]float64
-	var xx [2]float64
+	var xx, mm [2]float64
 	fs := in.fitSign()
 	for _, s := range st {
 		x, err := c.alignExcerpt(in, s.at, s.n)
@@ -123,8 +128,9 @@ func (c *checker) stemChannelLags(in *input) (lags [2]int, ok bool, err error) {
 			g := in.sign[ch] * fs
 			src, ref := x[ch], m[mc]
 			lagSums(src, ref, corr[ch][:], g)
-			for _, v := range src {
+			for i, v := range src {
 				xx[ch] += float64(v) * float64(v)
+				mm[ch] += float64(ref[k+i]) * float64(ref[k+i])
 			}
 		}
 	}
@@ -138,7 +144,12 @@ func (c *checker) stemChannelLags(in *input) (lags [2]int, ok bool, err error) {
 				best[ch] = j
 			}
 		}
-		if corr[ch][best[ch]] <= 0 {
+		// A best lag at the edge of the search is no peak, and a stem
+		// that correlates with the mix's channel under
+		// channelLagMinShare (a few stems of a loud mix) reads its
+		// lags by chance.
+		c := corr[ch][best[ch]]
+		if c <= 0 || best[ch] == 0 || best[ch] == 2*k || c*c < channelLagMinShare*xx[ch]*mm[ch] {
 			return lags, false, nil
 		}
 	}
