@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -217,7 +218,9 @@ func TestPackageTable(t *testing.T) {
 // is reached from a step before it in the same table through the calls
 // and function values of the module's code (refGraph). The first step
 // starts the table, and so does a step the job queue starts (its "what
-// happens" says "through the job queue"): no call leads there.
+// happens" says "through the job queue"): no call leads there. The
+// functions, files and packages a step names on the way are checked too
+// (checkAsides).
 func TestNewcomersPath(t *testing.T) {
 	t.Parallel()
 	g := refGraph(t)
@@ -241,6 +244,9 @@ func TestNewcomersPath(t *testing.T) {
 				t.Errorf("docs/architecture.md: step %s names %s in %s, which does not declare it", row[0], fn[0], file[0])
 				continue
 			}
+			if what := slices.Index(tb.Header, "what happens"); what >= 0 {
+				checkAsides(t, row[0], row[what], file[0])
+			}
 			node := path.Dir(path.Clean(file[0])) + "." + fd.Name.Name
 			queued := slices.ContainsFunc(row, func(c string) bool { return strings.Contains(c, "through the job queue") })
 			if i > 0 && !queued && !reached[node] {
@@ -253,6 +259,73 @@ func TestNewcomersPath(t *testing.T) {
 		t.Errorf("the newcomer's path has %d steps; want the whole way from a stem file to a delivered master", steps)
 	}
 }
+
+// checkAsides checks the functions and files a step of the newcomer's
+// path names on the way ("each stem gets its channel strip
+// (`renderer.strips`, `engine/render.go`; `newStrip`, `engine/stems.go`)"):
+// a file or package directory exists, and a function is declared in the
+// file named after it, or in the step's own file when none follows. A
+// span that is neither (a session field, `report.json`, a route) is prose;
+// so is a function whose name is lower-case letters alone (`run`), which
+// reads as a command's name (`master`): the function column holds those.
+func checkAsides(t *testing.T, step, cell, stepFile string) {
+	t.Helper()
+	var pending []string // functions waiting for the file named after them
+	in := func(file string) {
+		for _, fn := range pending {
+			if declared(t, file, fn) == nil {
+				t.Errorf("docs/architecture.md: step %s names %s in %s, which does not declare it", step, fn, file)
+			}
+		}
+		pending = nil
+	}
+	for _, span := range doccheck.CodeSpans(cell) {
+		qual, name, qualified := strings.Cut(span, ".")
+		switch {
+		case qualified && goFuncName.MatchString(span) && ast.IsExported(name) && isDir(qual):
+			// a package's function: `engine.Render`
+			if files, _ := filepath.Glob(filepath.Join(qual, "*.go")); !slices.ContainsFunc(files, func(f string) bool {
+				return !strings.HasSuffix(f, "_test.go") && declared(t, f, name) != nil
+			}) {
+				t.Errorf("docs/architecture.md: step %s names %s, which package %s does not declare", step, span, qual)
+			}
+		case strings.HasSuffix(span, ".go"):
+			if _, err := os.Stat(span); err != nil {
+				t.Errorf("docs/architecture.md: step %s names %s, which is not a file of the module", step, span)
+				pending = nil
+				continue
+			}
+			in(span)
+		case dataFile.MatchString(span):
+			// a file the program reads or writes: `report.json`
+		case goFuncName.MatchString(span) && (qualified || strings.ToLower(span) != span):
+			pending = append(pending, span)
+		case packageDir.MatchString(span):
+			if !isDir(span) {
+				t.Errorf("docs/architecture.md: step %s names %s, which is not a package of the module", step, span)
+			}
+		}
+	}
+	in(stepFile)
+}
+
+// isDir reports whether the path, relative to the module root, is a directory.
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+var (
+	// goFuncName is a function or a method as the path names it: `Load`,
+	// `renderer.commit` (one dot: a session field has more). A word of
+	// lower-case letters alone (`master`) is a command's name, not a
+	// function.
+	goFuncName = regexp.MustCompile(`^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$`)
+	// dataFile is the name of a file the program reads or writes.
+	dataFile = regexp.MustCompile(`\.(json|ya?ml|html|png|wav|flac|aiff)$`)
+	// packageDir is a package's directory: `dsp/stemsum`.
+	packageDir = regexp.MustCompile(`^[a-z]\w*(/[a-z]\w*)+$`)
+)
 
 // graph links each function of the module, and each package variable, as
 // "dir.name" (the methods of a package that share a name are one node), to
