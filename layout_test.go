@@ -321,6 +321,9 @@ var (
 	// lower-case letters alone (`master`) is a command's name, not a
 	// function.
 	goFuncName = regexp.MustCompile(`^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$`)
+	// docFile is a Go file a package's doc comment names (a name with a
+	// * stands for several).
+	docFile = regexp.MustCompile(`\b[a-z][a-z0-9_*]*\.go\b`)
 	// dataFile is the name of a file the program reads or writes.
 	dataFile = regexp.MustCompile(`\.(json|ya?ml|html|png|wav|flac|aiff)$`)
 	// packageDir is a package's directory: `dsp/stemsum`.
@@ -504,7 +507,8 @@ func receiverType(fd *ast.FuncDecl) string {
 
 // TestPackageDocs checks that every package says what it is for in a doc
 // comment ("Package x …" or, for a command, "Command x …") and points a
-// reader into docs/, where the design lives.
+// reader into docs/, where the design lives; a file the doc comment names
+// as a map of the package (engine's "render.go (…)") is one of its files.
 func TestPackageDocs(t *testing.T) {
 	t.Parallel()
 	docs := map[string]string{} // package directory → its doc comment
@@ -537,6 +541,11 @@ func TestPackageDocs(t *testing.T) {
 			t.Errorf("package %s: the doc comment starts %q; start with \"Package name\" (or \"Command name\")", dir, strings.SplitN(doc, "\n", 2)[0])
 		case !strings.Contains(doc, "docs/"):
 			t.Errorf("package %s: the doc comment does not point into docs/ (docs/architecture.md at least)", dir)
+		}
+		for _, name := range docFile.FindAllString(doc, -1) {
+			if _, err := os.Stat(filepath.Join(dir, name)); err != nil && !strings.Contains(name, "*") {
+				t.Errorf("package %s: the doc comment names %s, which is not a file of the package", dir, name)
+			}
 		}
 	}
 }
