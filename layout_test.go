@@ -330,6 +330,93 @@ var (
 	packageDir = regexp.MustCompile(`^[a-z]\w*(/[a-z]\w*)+$`)
 )
 
+// TestArchitectureNames checks what the prose of docs/architecture.md
+// names in code spans against the tree, as TestNewcomersPath checks its
+// path: a Go file exists (a bare name, in some package), a package
+// directory exists, `pkg.Name` is declared by that package of the module
+// (a function, method, type, variable or constant), and `TestName` is a
+// test of the module. Other spans (commands, routes, session fields, the
+// package table's patterns) are prose.
+func TestArchitectureNames(t *testing.T) {
+	t.Parallel()
+	doc := doccheck.Read(t, "docs/architecture.md")
+	for {
+		before, rest, ok := strings.Cut(doc, "\n```")
+		if !ok {
+			break
+		}
+		_, after, _ := strings.Cut(rest, "\n```")
+		doc = before + after
+	}
+	dirOf := map[string]string{} // a package's name → its directory
+	names := map[string]map[string]bool{}
+	eachModuleFile(t, parser.SkipObjectResolution, func(p string, f *ast.File) {
+		dir := filepath.ToSlash(filepath.Dir(p))
+		dirOf[f.Name.Name] = dir
+		if names[dir] == nil {
+			names[dir] = map[string]bool{}
+		}
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				names[dir][d.Name.Name] = true
+			case *ast.GenDecl:
+				for _, sp := range d.Specs {
+					switch sp := sp.(type) {
+					case *ast.TypeSpec:
+						names[dir][sp.Name.Name] = true
+					case *ast.ValueSpec:
+						for _, n := range sp.Names {
+							names[dir][n.Name] = true
+						}
+					}
+				}
+			}
+		}
+	})
+	var tests []string
+	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, "_test.go") || strings.Contains(p, "node_modules") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		tests = append(tests, string(b))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, span := range doccheck.CodeSpans(doc) {
+		span = strings.TrimPrefix(span, "*")
+		qual, name, qualified := strings.Cut(span, ".")
+		switch {
+		case strings.HasSuffix(span, ".go") && strings.Contains(span, "/"):
+			if _, err := os.Stat(span); err != nil {
+				t.Errorf("docs/architecture.md names %s, which is not a file of the module", span)
+			}
+		case strings.HasSuffix(span, ".go"):
+			if !slices.ContainsFunc([]string{span, "*/" + span, "*/*/" + span, "*/*/*/" + span}, func(glob string) bool {
+				m, _ := filepath.Glob(glob)
+				return len(m) > 0
+			}) {
+				t.Errorf("docs/architecture.md names %s, which no package of the module holds", span)
+			}
+		case qualified && goFuncName.MatchString(span) && ast.IsExported(name) && dirOf[qual] != "":
+			if !names[dirOf[qual]][name] {
+				t.Errorf("docs/architecture.md names %s, which package %s does not declare", span, dirOf[qual])
+			}
+		case strings.HasPrefix(span, "Test") && goFuncName.MatchString(span):
+			if !slices.ContainsFunc(tests, func(src string) bool { return strings.Contains(src, "func "+span+"(") }) {
+				t.Errorf("docs/architecture.md names %s, which is not a test of the module", span)
+			}
+		case packageDir.MatchString(span) && strings.Count(span, "/") < 3 && !strings.Contains(span, " "):
+			if !isDir(span) {
+				t.Errorf("docs/architecture.md names %s, which is not a directory of the module", span)
+			}
+		}
+	}
+}
+
 // graph links each function of the module, and each package variable, as
 // "dir.name" (the methods of a package that share a name are one node), to
 // the nodes its body or initialiser refers to.
