@@ -39,6 +39,7 @@ func TestFormatNumberExtremes(t *testing.T) {
 // TestLevelNegativeZero: a level that rounds to zero from below (a peak
 // of -0.001 dBFS) is 0 in JSON, never "-0".
 func TestLevelNegativeZero(t *testing.T) {
+	t.Parallel()
 	for _, v := range []float64{-0.001, math.Copysign(0, -1), 0.004} {
 		b, err := json.Marshal(Level(v))
 		if err != nil || string(b) != "0" {

@@ -12,6 +12,7 @@ import (
 // with the Go loop alone and compares every sample's bits, for every frame
 // count to 40 and a long block, at an offset into dst.
 func TestDecodeS24StereoKernel(t *testing.T) {
+	t.Parallel()
 	if !hasAVX2 {
 		t.Skip("no AVX2 here: the Go loop is all there is")
 	}
@@ -48,6 +49,7 @@ func rangeFrames(n int) []int {
 // the assembly and with the Go loop alone, for 16 and 24 bits, every frame
 // count to 40 and a long block, at an offset, and compares the bytes.
 func TestEncodeStereoKernels(t *testing.T) {
+	t.Parallel()
 	if !hasAVX2 {
 		t.Skip("no AVX2 here: the Go loop is all there is")
 	}
