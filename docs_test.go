@@ -1,7 +1,12 @@
 package stemmaster
 
 import (
+	"encoding/json"
+	"errors"
 	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -112,4 +117,140 @@ func TestChecksDocMixFields(t *testing.T) {
 	if !ok || !strings.Contains(doc, "`"+strings.Split(f.Tag.Get("json"), ",")[0]+"`") {
 		t.Errorf("docs/checks.md does not name report.json's comparison with the mix (Report.CheckMix)")
 	}
+}
+
+// TestSessionDocBounds holds the bounds column of docs/session.md to
+// Session.Validate: for every number whose bounds read "lo … hi", a
+// session with the field at either end passes and one just outside
+// names the field. A bound that depends on the sample rate (below
+// Nyquist) is ValidateRate's and is not read here.
+func TestSessionDocBounds(t *testing.T) {
+	t.Parallel()
+	base := `{
+		"stems": [{"file": "a.wav", "eq": [{"type": "peak", "freq_hz": 1000}],
+			"compressor": {"threshold_db": -20, "ratio": 2},
+			"de_esser": {"freq_hz": 6000, "threshold_db": -30, "range_db": 6},
+			"dynamic_eq": [{"freq_hz": 3000, "threshold_db": -30, "ratio": 2, "range_db": 6}],
+			"multiband": {"crossovers_hz": [200], "bands": [{}, {}]}, "width": 1}],
+		"master": {"eq": [{"type": "peak", "freq_hz": 1000}], "match_eq": [{"freq_hz": 100, "gain_db": 1}],
+			"compressor": {"threshold_db": -20, "ratio": 2},
+			"limiter": {"stem_aware": {}}, "target": {"integrated_lufs": -14, "true_peak_dbtp": -1},
+			"multiband": {"crossovers_hz": [200], "bands": [{}, {}]}, "width": 1, "saturation": {"drive_db": 6}},
+		"outputs": [{"format": "wav", "bit_depth": 24}]
+	}`
+	fresh := func() *Session {
+		var s Session
+		if err := json.Unmarshal([]byte(base), &s); err != nil {
+			t.Fatal(err)
+		}
+		return &s
+	}
+	if err := fresh().Validate(); err != nil {
+		t.Fatalf("the base session does not validate: %v", err)
+	}
+	bounds := regexp.MustCompile(`^([−-]?[0-9.]+) … \+?([−-]?[0-9.]+)( \(exclusive\))?`)
+	checked := 0
+	for _, tb := range readTables(t, "session.md") {
+		typ, bnd := slices.Index(tb.Header, "type"), slices.Index(tb.Header, "bounds")
+		if len(tb.Header) == 0 || tb.Header[0] != "field" || typ < 0 || bnd < 0 {
+			continue
+		}
+		for _, row := range tb.Rows {
+			m := bounds.FindStringSubmatch(row[bnd])
+			if m == nil || (row[typ] != "number" && row[typ] != "integer") {
+				continue
+			}
+			lo, errLo := strconv.ParseFloat(strings.ReplaceAll(m[1], "−", "-"), 64)
+			hi, errHi := strconv.ParseFloat(strings.ReplaceAll(m[2], "−", "-"), 64)
+			if errLo != nil || errHi != nil {
+				t.Errorf("docs/session.md: the bounds %q do not read as numbers", m[0])
+				continue
+			}
+			step := 1e-3
+			if row[typ] == "integer" {
+				step = 1
+			}
+			for _, field := range doccheck.CodeSpans(row[0]) {
+				path := strings.ReplaceAll(field, "[]", "[0]")
+				try := func(x float64, want bool) {
+					s := fresh()
+					if !setField(reflect.ValueOf(s).Elem(), strings.Split(strings.ReplaceAll(field, "[]", ""), "."), x) {
+						t.Errorf("docs/session.md: %s cannot be set", field)
+						return
+					}
+					if got := namesField(s.Validate(), path); got != want {
+						t.Errorf("docs/session.md gives %s the bounds %s; Validate at %g: refused %v", field, m[0], x, got)
+					}
+				}
+				if m[3] == "" {
+					try(lo, false)
+					try(hi, false)
+				}
+				try(lo-step, true)
+				try(hi+step, true)
+				checked++
+			}
+		}
+	}
+	if checked < 30 {
+		t.Errorf("%d fields' bounds checked; the tables of docs/session.md have more", checked)
+	}
+}
+
+// setField sets the number at the json path (list fields' first element)
+// under v to x, reporting whether the path leads to a number.
+func setField(v reflect.Value, path []string, x float64) bool {
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		v = v.Elem()
+	}
+	if len(path) == 0 {
+		switch v.Kind() {
+		case reflect.Float64:
+			v.SetFloat(x)
+		case reflect.Int, reflect.Int64:
+			v.SetInt(int64(x))
+		default:
+			return false
+		}
+		return true
+	}
+	if v.Kind() == reflect.Slice {
+		if v.Len() == 0 {
+			return false
+		}
+		v = v.Index(0)
+		for v.Kind() == reflect.Pointer {
+			v = v.Elem()
+		}
+	}
+	if v.Kind() != reflect.Struct {
+		return false
+	}
+	for i := range v.NumField() {
+		if name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ","); name == path[0] {
+			return setField(v.Field(i), path[1:], x)
+		}
+	}
+	return false
+}
+
+// namesField reports whether one of the joined errors is a *SessionError
+// about the field at path.
+func namesField(err error, path string) bool {
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else if err != nil {
+		errs = []error{err}
+	}
+	for _, e := range errs {
+		var se *SessionError
+		if errors.As(e, &se) && se.Field == path {
+			return true
+		}
+	}
+	return false
 }
