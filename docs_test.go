@@ -2,7 +2,6 @@ package stemmaster
 
 import (
 	"encoding/json"
-	"errors"
 	"reflect"
 	"regexp"
 	"slices"
@@ -237,20 +236,7 @@ func setField(v reflect.Value, path []string, x float64) bool {
 	return false
 }
 
-// namesField reports whether one of the joined errors is a *SessionError
-// about the field at path.
+// namesField reports whether one of the errors is about the field at path.
 func namesField(err error, path string) bool {
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else if err != nil {
-		errs = []error{err}
-	}
-	for _, e := range errs {
-		var se *SessionError
-		if errors.As(e, &se) && se.Field == path {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(SessionErrors(err), func(se *SessionError) bool { return se.Field == path })
 }
