@@ -19,12 +19,29 @@ import (
 	"stemmaster/internal/doccheck"
 )
 
-// eachModuleFile parses each of the module's non-test Go files (outside
-// hidden directories, testdata, node_modules and vendor) with mode and
-// hands fn its path, relative to the module root, and its syntax.
+// eachModuleFile parses each of the module's non-test Go files (those
+// eachGoFile walks) with mode and hands fn its path, relative to the
+// module root, and its syntax.
 func eachModuleFile(t *testing.T, mode parser.Mode, fn func(p string, f *ast.File)) {
 	t.Helper()
 	fset := token.NewFileSet()
+	eachGoFile(t, func(p string) error {
+		if strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, mode)
+		if err != nil {
+			return err
+		}
+		fn(p, f)
+		return nil
+	})
+}
+
+// eachGoFile hands fn the path of each of the module's Go files, tests
+// included, outside hidden directories, testdata, node_modules and vendor.
+func eachGoFile(t *testing.T, fn func(p string) error) {
+	t.Helper()
 	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -35,15 +52,10 @@ func eachModuleFile(t *testing.T, mode parser.Mode, fn func(p string, f *ast.Fil
 			}
 			return nil
 		}
-		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+		if !strings.HasSuffix(p, ".go") {
 			return nil
 		}
-		f, err := parser.ParseFile(fset, p, nil, mode)
-		if err != nil {
-			return err
-		}
-		fn(p, f)
-		return nil
+		return fn(p)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +101,27 @@ func moduleDir(module string, imp *ast.ImportSpec) (dir string, ok bool) {
 		return ".", true
 	}
 	return strings.CutPrefix(ip, module+"/")
+}
+
+// moduleImports maps the name each import of the module's own packages
+// has in the file to the package's directory ("." for the root package).
+func moduleImports(module string, f *ast.File) map[string]string {
+	imports := map[string]string{}
+	for _, imp := range f.Imports {
+		to, ok := moduleDir(module, imp)
+		if !ok {
+			continue
+		}
+		name := path.Base(to)
+		if to == "." {
+			name = path.Base(module)
+		}
+		if imp.Name != nil {
+			name = imp.Name.Name
+		}
+		imports[name] = to
+	}
+	return imports
 }
 
 // modulePath reads the module line of go.mod (the root package's directory
@@ -375,17 +408,14 @@ func TestArchitectureNames(t *testing.T) {
 		}
 	})
 	var tests []string
-	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, "_test.go") || strings.Contains(p, "node_modules") {
-			return err
+	eachGoFile(t, func(p string) error {
+		if !strings.HasSuffix(p, "_test.go") {
+			return nil
 		}
 		b, err := os.ReadFile(p)
 		tests = append(tests, string(b))
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, span := range doccheck.CodeSpans(doc) {
 		span = strings.TrimPrefix(span, "*")
 		qual, name, qualified := strings.Cut(span, ".")
@@ -442,21 +472,7 @@ func refGraph(t *testing.T) graph {
 	declaredIn := map[string][]string{} // name → dirs declaring a function or variable of that name
 	eachModuleFile(t, parser.SkipObjectResolution, func(p string, f *ast.File) {
 		dir := filepath.ToSlash(filepath.Dir(p))
-		imports := map[string]string{}
-		for _, imp := range f.Imports {
-			to, ok := moduleDir(module, imp)
-			if !ok {
-				continue
-			}
-			name := path.Base(to)
-			if to == "." {
-				name = path.Base(module)
-			}
-			if imp.Name != nil {
-				name = imp.Name.Name
-			}
-			imports[name] = to
-		}
+		imports := moduleImports(module, f)
 		add := func(name string, body ast.Node) {
 			if name == "_" {
 				return
@@ -635,4 +651,102 @@ func TestPackageDocs(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestFileLength holds the module's non-test Go files to 500 lines
+// (generated code aside): a file longer than that does several jobs, and
+// each job gets a file of its own, named after it.
+func TestFileLength(t *testing.T) {
+	t.Parallel()
+	eachModuleFile(t, parser.PackageClauseOnly|parser.ParseComments, func(p string, f *ast.File) {
+		if ast.IsGenerated(f) {
+			return
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(string(b), "\n"); n > 500 {
+			t.Errorf("%s has %d lines: split it by job (a file of its own for each), under 500 lines each", p, n)
+		}
+	})
+}
+
+// TestNoPackageSeams holds that no test sets a package variable of the
+// module's (a seam through a package variable keeps every test of the
+// package from running in parallel): a test varies what it needs through
+// an option or an argument, as engine.Options' unexported fields do.
+func TestNoPackageSeams(t *testing.T) {
+	t.Parallel()
+	module := modulePath(t)
+	vars := map[string]map[string]bool{} // package directory → its package variables
+	eachModuleFile(t, parser.SkipObjectResolution, func(p string, f *ast.File) {
+		dir := filepath.ToSlash(filepath.Dir(p))
+		for _, d := range f.Decls {
+			if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.VAR {
+				for _, sp := range gd.Specs {
+					for _, n := range sp.(*ast.ValueSpec).Names {
+						if n.Name == "_" {
+							continue
+						}
+						if vars[dir] == nil {
+							vars[dir] = map[string]bool{}
+						}
+						vars[dir][n.Name] = true
+					}
+				}
+			}
+		}
+	})
+	fset := token.NewFileSet()
+	eachGoFile(t, func(p string) error {
+		if !strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		// With object resolution, a name the test file declares itself
+		// (a local variable) resolves; a package variable of a non-test
+		// file does not.
+		f, err := parser.ParseFile(fset, p, nil, 0)
+		if err != nil {
+			return err
+		}
+		dir := filepath.ToSlash(filepath.Dir(p))
+		imports := moduleImports(module, f)
+		internal := !strings.HasSuffix(f.Name.Name, "_test")
+		seam := func(x ast.Expr) {
+			for {
+				switch e := x.(type) {
+				case *ast.IndexExpr:
+					x = e.X
+					continue
+				case *ast.SelectorExpr:
+					if id, ok := e.X.(*ast.Ident); ok && imports[id.Name] != "" && vars[imports[id.Name]][e.Sel.Name] {
+						t.Errorf("%s: the test sets %s.%s, a package variable: pass it as an option instead", fset.Position(e.Pos()), id.Name, e.Sel.Name)
+						return
+					}
+					x = e.X
+					continue
+				case *ast.Ident:
+					if internal && vars[dir][e.Name] && e.Obj == nil {
+						t.Errorf("%s: the test sets %s, a package variable: pass it as an option instead", fset.Position(e.Pos()), e.Name)
+					}
+				}
+				return
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch s := n.(type) {
+			case *ast.AssignStmt:
+				if s.Tok != token.DEFINE {
+					for _, l := range s.Lhs {
+						seam(l)
+					}
+				}
+			case *ast.IncDecStmt:
+				seam(s.X)
+			}
+			return true
+		})
+		return nil
+	})
 }
