@@ -2,8 +2,11 @@
 // of docs/architecture.md, which also walks through it function by function.
 //
 //	per stem, in parallel:  polarity/offset → gain/pan → EQ → compressor
+//	                        → de-esser → dynamic EQ → multiband → width
 //	sum (fixed order: the output is bit-identical however goroutines run)
-//	master bus:             EQ → glue compressor        (kept in memory, float32)
+//	master bus:             rumble filter → match EQ → EQ → glue compressor
+//	                        → multiband → width → saturation
+//	                        (kept in memory, float32)
 //	loudness targeting:     gain predicted from the bus (gainModel) → one
 //	                        gain → true-peak limiter → measure pass, iterated
 //	                        only when it misses
