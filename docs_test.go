@@ -2,6 +2,7 @@ package stemmaster
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"regexp"
 	"slices"
@@ -119,10 +120,10 @@ func TestChecksDocMixFields(t *testing.T) {
 }
 
 // TestSessionDocBounds holds the bounds column of docs/session.md to
-// Session.Validate: for every number whose bounds read "lo … hi", a
-// session with the field at either end passes and one just outside
-// names the field. A bound that depends on the sample rate (below
-// Nyquist) is ValidateRate's and is not read here.
+// Session.Validate: for every number whose bounds are figures
+// (boundProbes), a session with the field at either end passes and one
+// just outside names the field. A bound that depends on the sample rate
+// (below Nyquist) is ValidateRate's and is not read here.
 func TestSessionDocBounds(t *testing.T) {
 	t.Parallel()
 	base := `{
@@ -147,7 +148,6 @@ func TestSessionDocBounds(t *testing.T) {
 	if err := fresh().Validate(); err != nil {
 		t.Fatalf("the base session does not validate: %v", err)
 	}
-	bounds := regexp.MustCompile(`^([−-]?[0-9.]+) … \+?([−-]?[0-9.]+)( \(exclusive\))?`)
 	checked := 0
 	for _, tb := range readTables(t, "session.md") {
 		typ, bnd := slices.Index(tb.Header, "type"), slices.Index(tb.Header, "bounds")
@@ -155,45 +155,88 @@ func TestSessionDocBounds(t *testing.T) {
 			continue
 		}
 		for _, row := range tb.Rows {
-			m := bounds.FindStringSubmatch(row[bnd])
-			if m == nil || (row[typ] != "number" && row[typ] != "integer") {
-				continue
-			}
-			lo, errLo := strconv.ParseFloat(strings.ReplaceAll(m[1], "−", "-"), 64)
-			hi, errHi := strconv.ParseFloat(strings.ReplaceAll(m[2], "−", "-"), 64)
-			if errLo != nil || errHi != nil {
-				t.Errorf("docs/session.md: the bounds %q do not read as numbers", m[0])
+			if row[typ] != "number" && row[typ] != "integer" {
 				continue
 			}
 			step := 1e-3
 			if row[typ] == "integer" {
 				step = 1
 			}
+			ps := boundProbes(row[bnd], step)
+			if len(ps) == 0 {
+				continue
+			}
 			for _, field := range doccheck.CodeSpans(row[0]) {
 				path := strings.ReplaceAll(field, "[]", "[0]")
-				try := func(x float64, want bool) {
+				for _, p := range ps {
 					s := fresh()
-					if !setField(reflect.ValueOf(s).Elem(), strings.Split(strings.ReplaceAll(field, "[]", ""), "."), x) {
+					if !setField(reflect.ValueOf(s).Elem(), strings.Split(strings.ReplaceAll(field, "[]", ""), "."), p.x) {
 						t.Errorf("docs/session.md: %s cannot be set", field)
-						return
+						break
 					}
-					if got := namesField(s.Validate(), path); got != want {
-						t.Errorf("docs/session.md gives %s the bounds %s; Validate at %g: refused %v", field, m[0], x, got)
+					if got := namesField(s.Validate(), path); got != p.refused {
+						t.Errorf("docs/session.md gives %s the bounds %q; Validate at %g: refused %v", field, row[bnd], p.x, got)
 					}
 				}
-				if m[3] == "" {
-					try(lo, false)
-					try(hi, false)
-				}
-				try(lo-step, true)
-				try(hi+step, true)
 				checked++
 			}
 		}
 	}
-	if checked < 30 {
+	if checked < 40 {
 		t.Errorf("%d fields' bounds checked; the tables of docs/session.md have more", checked)
 	}
+}
+
+// A boundProbe is a value to set and whether Validate must refuse it.
+type boundProbe struct {
+	x       float64
+	refused bool
+}
+
+var (
+	// "−48 … +48", "0.5 … 20 (0 means the default)", "−60 … 0 (exclusive)",
+	// "0, or 1 … 100", "0 (none), or 10 … 40"
+	boundRange = regexp.MustCompile(`^(0(?: \(none\))?, or )?([−-]?[0-9.]+) … \+?([−-]?[0-9.]+)( \(exclusive\))?`)
+	// "over 0, up to 24"
+	boundOver = regexp.MustCompile(`^over ([0-9.]+), up to ([0-9.]+)`)
+	// "≥ 10 and below the Nyquist frequency", "0, or ≥ 10 and below Nyquist"
+	boundAtLeast = regexp.MustCompile(`^(0, or )?≥ ([0-9.]+)`)
+)
+
+// boundProbes reads a bounds cell of docs/session.md as the values at and
+// just past (by step) each bound it states; none for a cell it cannot
+// read (a list of values, a bound in powers of two).
+func boundProbes(cell string, step float64) []boundProbe {
+	num := func(s string) float64 {
+		x, err := strconv.ParseFloat(strings.ReplaceAll(s, "−", "-"), 64)
+		if err != nil {
+			panic(fmt.Sprintf("bounds %q: %v", cell, err))
+		}
+		return x
+	}
+	var ps []boundProbe
+	if m := boundRange.FindStringSubmatch(cell); m != nil {
+		lo, hi := num(m[2]), num(m[3])
+		if m[1] != "" {
+			ps = append(ps, boundProbe{0, false})
+		}
+		if m[4] == "" {
+			ps = append(ps, boundProbe{lo, false}, boundProbe{hi, false})
+		}
+		return append(ps, boundProbe{lo - step, true}, boundProbe{hi + step, true})
+	}
+	if m := boundOver.FindStringSubmatch(cell); m != nil {
+		lo, hi := num(m[1]), num(m[2])
+		return []boundProbe{{lo, true}, {lo + step, false}, {hi, false}, {hi + step, true}}
+	}
+	if m := boundAtLeast.FindStringSubmatch(cell); m != nil {
+		lo := num(m[2])
+		if m[1] != "" {
+			ps = append(ps, boundProbe{0, false})
+		}
+		return append(ps, boundProbe{lo, false}, boundProbe{lo - step, true})
+	}
+	return nil
 }
 
 // setField sets the number at the json path (list fields' first element)
