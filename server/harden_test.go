@@ -869,3 +869,67 @@ func TestLiveProjectsPerClient(t *testing.T) {
 		t.Errorf("another /24: %d, want 201", code)
 	}
 }
+
+// TestRefusalReadByWholeBodyClients: past the requests a client may have
+// in flight, an upload from a client that sends its whole body before it
+// reads the answer gets the 429 (not a reset, which is what net/http's
+// close with 256 KiB read gives it); one that asks with Expect:
+// 100-continue gets it without sending the body; one that declares more
+// than the drain's bound is not read, and its connection is closed.
+func TestRefusalReadByWholeBodyClients(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(cfg *Config) {
+		cfg.RequestsPerClient = 1
+		cfg.Limits = Limits{MaxFileBytes: 8 << 20, MaxTotalBytes: 16 << 20, MaxFiles: 4}
+	})
+	c := b.newProject(t)
+	cut := holdUpload(t, b, c, "/stems", "a.wav", wavBytes(t, 40_000, 1000)[:100_000])
+	defer cut()
+	addr := strings.TrimPrefix(b.url, "http://")
+	// send writes the request's head and then, unless expect, all of its
+	// body before reading anything; it returns the status line and body
+	// of the answer, or what went wrong.
+	send := func(size int, expect bool) (string, error) {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			return "", err
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(30 * time.Second))
+		head := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: %d\r\n", c.p("/stems"), c.token, size)
+		if expect {
+			head += "Expect: 100-continue\r\n"
+		}
+		if _, err := io.WriteString(conn, head+"\r\n"); err != nil {
+			return "", err
+		}
+		if !expect {
+			if _, err := conn.Write(make([]byte, size)); err != nil {
+				return "", fmt.Errorf("writing the body: %w", err)
+			}
+		}
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			return "", fmt.Errorf("reading the answer: %w", err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		return res.Status + " " + string(body), nil
+	}
+	for _, tc := range []struct {
+		what   string
+		size   int
+		expect bool
+	}{
+		{"a 4 MB body sent whole", 4 << 20, false},
+		{"a 4 MB body asked for with Expect: 100-continue", 4 << 20, true},
+	} {
+		got, err := send(tc.size, tc.expect)
+		if err != nil || !strings.HasPrefix(got, "429") || !strings.Contains(got, `"too_many_requests"`) {
+			t.Errorf("%s past the requests in flight: %q, %v; want 429 too_many_requests", tc.what, got, err)
+		}
+	}
+	// Declared past the bound (one file and 1 MiB): not read.
+	if got, err := send(10<<20, false); err == nil {
+		t.Errorf("a 10 MB body past the 9 MB drain: %q, want the connection closed", got)
+	}
+}

@@ -259,16 +259,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; "+
 		"script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+		body := newMinRateBody(w, r.Body, s.cfg.MinBodyRate, s.cfg.BodyRateWindow)
+		r.Body = body
+		defer body.done()
+		// Runs before done: a refusal's body is read at the minimum rate.
+		defer drainRefused(rec, r, body, s.cfg.Limits.MaxFileBytes+refusalDrainMargin)
+	}
 	if !s.inflight.acquire(client) {
 		writeRetryAfter(w, time.Second, "too_many_requests", "too many requests at once from your address; wait for the others to finish")
 		return
 	}
 	defer s.inflight.release(client)
-	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
-		body := newMinRateBody(w, r.Body, s.cfg.MinBodyRate, s.cfg.BodyRateWindow)
-		r.Body = body
-		defer body.done()
-	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		h.Set("Cache-Control", "no-store")
 		if _, pattern := s.mux.Handler(r); pattern == "" {
