@@ -120,6 +120,11 @@ type Config struct {
 	RequestsPerClient int   // requests one client may have in flight (429)
 	ComputesPerMinute int   // sum-loudness and suggest requests one client may make a minute (429)
 	SuggestFrames     int64 // sample frames one suggestion decodes across its tracks (0: DefaultSuggestFrames)
+	// RenderWork is the estimated work one render may take, in
+	// stem-minutes at 48 kHz (service.RenderWork; 0:
+	// service.DefaultRenderWork; negative: no budget); past it a render
+	// is refused with 422 over_budget before it is queued.
+	RenderWork float64
 	// Checks and renders queued or running per project and per client
 	// (429), and finished jobs a project keeps of each kind; zero takes
 	// the Default… constants of joblimits.go, negative means no bound.
@@ -445,6 +450,9 @@ func (s *Server) handleQueue(kind string) projectHandler {
 				return
 			}
 			if !s.outputsFit(w, sess, files) {
+				return
+			}
+			if !s.workFits(w, sess, files) {
 				return
 			}
 			req.OutputBytes = files.OutputBytes(sess)
