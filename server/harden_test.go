@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -171,6 +172,9 @@ func TestNameConflicts(t *testing.T) {
 		t.Errorf("the decomposed name stored as %+v, want drüms.wav composed", up.Files)
 	}
 	c.upload("stems", map[string][]byte{"drüms.wav": wav}, []string{"drüms.wav"}, 201, nil)
+	// A path naming it decomposed names it too: its preview, and its
+	// deletion (checked at the end).
+	c.do("GET", c.p("/stream/stem/"+url.PathEscape("dru\u0308ms.wav")+"/0"), nil, "", 200, nil)
 	// Two parts of one name in one request.
 	var e apiErr
 	body, ctype := multipartBody(map[string][]byte{"bass.wav": wav}, "bass.wav", "bass.wav")
@@ -185,6 +189,7 @@ func TestNameConflicts(t *testing.T) {
 	if len(p.Stems) != 3 || p.Mix != nil {
 		t.Errorf("project holds %+v, mix %+v; want dr_ms, drüms and the first bass", p.Stems, p.Mix)
 	}
+	c.do("DELETE", c.p("/stems/"+url.PathEscape("dru\u0308ms.wav")), nil, "", 204, nil)
 }
 
 // TestUploadRefusesWhatRenderRefuses uploads files that decode but that no
