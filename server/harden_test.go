@@ -938,3 +938,30 @@ func TestRefusalReadByWholeBodyClients(t *testing.T) {
 		t.Errorf("a 10 MB body past the 9 MB drain: %q, want the connection closed", got)
 	}
 }
+
+// TestTrailingJSONRefused: a JSON body with a second value after the
+// first is refused 400, not read for its first value alone: a session,
+// a title, a project's creation, a render's options, a quote's draft.
+func TestTrailingJSONRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newDrumsProject(t, 4800)
+	for _, r := range []struct{ method, path, body string }{
+		{"PUT", c.p("/session"), `{"stems":[{"file":"drums.wav"}]} {"stems":[]}`},
+		{"PUT", c.p("/title"), `{"title":"a"} {"title":"b"}`},
+		{"POST", "/api/projects", `{} {"demo":true}`},
+		{"POST", c.p("/render"), `{} x`},
+		{"POST", c.p("/quote"), `{"stems":[{"file":"drums.wav"}]}]`},
+	} {
+		var e apiErr
+		c.do(r.method, r.path, strings.NewReader(r.body), "application/json", http.StatusBadRequest, &e)
+		if e.Error.Code != "bad_request" {
+			t.Errorf("%s %s %s: %+v, want bad_request", r.method, r.path, r.body, e.Error)
+		}
+	}
+	var title struct{ Title string }
+	c.do("GET", c.p("/title"), nil, "", http.StatusOK, &title)
+	if title.Title != "" {
+		t.Errorf("title after a refused PUT: %q, want none", title.Title)
+	}
+}

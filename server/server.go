@@ -387,7 +387,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	body := http.MaxBytesReader(w, r.Body, smallBodyBytes)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil && !errors.Is(err, io.EOF) {
+	if err := decodeOne(dec, &req); err != nil && !errors.Is(err, io.EOF) {
 		writeFieldError(w, http.StatusBadRequest, "bad_request", "body", "body must be {} or {\"demo\": true}: "+err.Error())
 		return
 	}

@@ -42,7 +42,7 @@ func (s *Server) handlePutSession(w http.ResponseWriter, r *http.Request, p *sto
 	}
 	body := http.MaxBytesReader(w, r.Body, MaxSessionBytes)
 	var raw json.RawMessage
-	if err := json.NewDecoder(body).Decode(&raw); err != nil {
+	if err := decodeOne(json.NewDecoder(body), &raw); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "session", fmt.Sprintf("a session is at most %d KiB", MaxSessionBytes>>10))
