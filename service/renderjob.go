@@ -173,7 +173,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	ph.mark("publish")
 	switch {
 	case pub.Finished:
-		log.Warn("render finished by another attempt; this attempt's outputs are dropped")
+		log.Warn("render ended while this attempt published (cancelled, or finished by another attempt); this attempt's outputs are dropped")
 		if err := r.Blobs.DeletePrefix(ctx, prefix); err != nil {
 			log.Warn("delete dropped attempt", "error", err)
 		}

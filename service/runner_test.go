@@ -648,3 +648,63 @@ func TestRecordToADeletedProject(t *testing.T) {
 	}
 	noFolder("the preview")
 }
+
+// cancelAtPublish is a store whose PublishRender is preceded by the job's
+// cancellation: a client's cancel arriving while the render publishes.
+type cancelAtPublish struct {
+	*store.SQL
+	projectID string
+}
+
+func (c cancelAtPublish) PublishRender(ctx context.Context, jobID string, attempt int, report []byte, outputs []store.Output, rev *store.Revision) (store.Publication, error) {
+	if _, err := c.CancelJob(ctx, c.projectID, jobID, "cancelled by its client"); err != nil {
+		return store.Publication{}, err
+	}
+	return c.SQL.PublishRender(ctx, jobID, attempt, report, outputs, rev)
+}
+
+// TestCancelMidPublication: a render cancelled as it publishes stays
+// cancelled; the master published before it stays the project's, whole;
+// nothing of the cancelled attempt stays in the blob store; its disk
+// reservation is given back.
+func TestCancelMidPublication(t *testing.T) {
+	t.Parallel()
+	b := setup(t, &flakyRenderer{})
+	b.runner.Renderer.(*flakyRenderer).calls.Store(1) // renders whole
+	b.runner.Disk = &Disk{}
+	b.project(t, "j1")
+	ctx := context.Background()
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := b.meta.Outputs(ctx, "p")
+	if err := b.meta.CreateJob(ctx, &store.Job{ID: "j2", ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	b.runner.Meta = cancelAtPublish{SQL: b.meta, projectID: "p"}
+	b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j2"}, 1, 3)
+	if j, _ := b.meta.Job(ctx, "p", "j2"); j == nil || j.State != store.StateCancelled {
+		t.Errorf("the render cancelled as it published: %+v, want cancelled", j)
+	}
+	after, _ := b.meta.Outputs(ctx, "p")
+	if len(after) == 0 || len(after) != len(before) {
+		t.Fatalf("outputs before %d, after the cancelled render %d", len(before), len(after))
+	}
+	for _, o := range after {
+		if o.JobID != "j1" {
+			t.Errorf("output %s is the cancelled render's", o.Name)
+		}
+		rc, err := b.blobs.Open(ctx, o.BlobKey)
+		if err != nil {
+			t.Errorf("the master published before, %s, is lost: %v", o.Name, err)
+			continue
+		}
+		rc.Close()
+	}
+	if keys, err := b.blobs.Keys(ctx, store.JobPrefix("p", "j2")); err != nil || len(keys) != 0 {
+		t.Errorf("the cancelled attempt left %v (%v) in the blob store", keys, err)
+	}
+	if n := b.runner.Disk.Reserved(); n != 0 {
+		t.Errorf("%d bytes still reserved after the cancelled render", n)
+	}
+}
