@@ -499,9 +499,22 @@ func TestJobLinesNameTheRequest(t *testing.T) {
 // fullDiskRenderer writes part of its master, then finds the disk full,
 // as the engine does when another process filled the worker's disk past
 // what the render reserved.
-type fullDiskRenderer struct{}
+type fullDiskRenderer struct {
+	// stored, when set, lists what the attempt has stored: a version
+	// whole before the disk fills is handed over and waited for.
+	stored func() []string
+}
 
-func (fullDiskRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
+func (f fullDiskRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
+	if f.stored != nil {
+		if err := os.WriteFile(filepath.Join(in.OutDir, "instrumental.wav"), []byte("whole"), 0o644); err != nil {
+			return nil, err
+		}
+		in.Finished("instrumental.wav")
+		for len(f.stored()) == 0 && ctx.Err() == nil {
+			time.Sleep(time.Millisecond)
+		}
+	}
 	path := filepath.Join(in.OutDir, "main.wav")
 	if err := os.WriteFile(path, []byte("partial"), 0o644); err != nil {
 		return nil, err
@@ -512,14 +525,19 @@ func (fullDiskRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster
 // TestRenderIntoAFullDiskRetries: a render that finds the worker's disk
 // full is no fault of the stems: it is queued again (River retries it,
 // here or on another worker) with nothing published, and only its last
-// attempt fails, saying the server was short of disk. It failed at once,
+// attempt fails, saying the server was short of disk, and nothing of it stays
+// stored. It failed at once,
 // for good, with "write main.wav: no space left on device", as if the
 // delivery were at fault.
 func TestRenderIntoAFullDiskRetries(t *testing.T) {
 	t.Parallel()
-	b := setup(t, fullDiskRenderer{})
-	b.project(t, "j1")
+	b := setup(t, nil)
 	ctx := context.Background()
+	b.runner.Renderer = fullDiskRenderer{stored: func() []string {
+		keys, _ := b.blobs.Keys(ctx, store.JobPrefix("p", "j1"))
+		return keys
+	}}
+	b.project(t, "j1")
 	for attempt := 1; attempt <= 3; attempt++ {
 		err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, attempt, 3)
 		var jce *river.JobCancelError
@@ -536,6 +554,11 @@ func TestRenderIntoAFullDiskRetries(t *testing.T) {
 	}
 	if outs, _ := b.meta.Outputs(ctx, "p"); len(outs) != 0 {
 		t.Errorf("outputs of renders into a full disk: %v", outs)
+	}
+	// What the last attempt stored goes with its failure, not with the
+	// next sweep an hour on: the store may be the disk that is full.
+	if keys, err := b.blobs.Keys(ctx, store.JobPrefix("p", "j1")); err != nil || len(keys) != 0 {
+		t.Errorf("the failed render left %v (%v) in the blob store", keys, err)
 	}
 }
 
@@ -706,5 +729,54 @@ func TestCancelMidPublication(t *testing.T) {
 	}
 	if n := b.runner.Disk.Reserved(); n != 0 {
 		t.Errorf("%d bytes still reserved after the cancelled render", n)
+	}
+}
+
+// gatedFailRenderer tells it has started, then waits for release and
+// fails as a bad input does.
+type gatedFailRenderer struct{ started, release chan struct{} }
+
+func (g gatedFailRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
+	close(g.started)
+	<-g.release
+	return nil, errors.New("drums.wav: unreadable")
+}
+
+// TestStaleAttemptFailingKeepsThePublishedRender: two workers on one job
+// (its lease ran out while the first still worked, and it was given to a
+// second): the second publishes; the first then fails. The job stays
+// done and its published master whole: a stale attempt's failure neither
+// marks a published render failed nor deletes its files.
+func TestStaleAttemptFailingKeepsThePublishedRender(t *testing.T) {
+	t.Parallel()
+	b := setup(t, &flakyRenderer{})
+	b.runner.Renderer.(*flakyRenderer).calls.Store(1) // renders whole
+	b.project(t, "j1")
+	ctx := context.Background()
+	stale := *b.runner
+	gate := gatedFailRenderer{started: make(chan struct{}), release: make(chan struct{})}
+	stale.Renderer = gate
+	done := make(chan error, 1)
+	go func() { done <- stale.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3) }()
+	<-gate.started
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 2, 3); err != nil {
+		t.Fatal(err)
+	}
+	close(gate.release)
+	<-done
+	if j, _ := b.meta.Job(ctx, "p", "j1"); j == nil || j.State != store.StateDone {
+		t.Errorf("the published job after its stale attempt failed: %+v, want done", j)
+	}
+	outs, _ := b.meta.Outputs(ctx, "p")
+	if len(outs) == 0 {
+		t.Fatal("no outputs published")
+	}
+	for _, o := range outs {
+		rc, err := b.blobs.Open(ctx, o.BlobKey)
+		if err != nil {
+			t.Errorf("published %s lost to the stale attempt's failure: %v", o.Name, err)
+			continue
+		}
+		rc.Close()
 	}
 }

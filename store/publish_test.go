@@ -306,3 +306,42 @@ func TestCheckOfAnEndedProject(t *testing.T) {
 		}
 	})
 }
+
+// TestUpdateJobIfAttempt: an update for an attempt the job is no longer
+// at, or for a job done or failed, changes nothing and answers
+// ErrNotFound; for the job's attempt, cancelled included, it lands (a
+// cancelled job keeping its state).
+func TestUpdateJobIfAttempt(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		p := createProject(t, s, "ia-"+name, now)
+		j := &Job{ID: "ia-job-" + name, ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now}
+		if err := s.CreateJob(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if _, err := s.BeginAttempt(ctx, p.ID, j.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		state := func() string {
+			got, err := s.Job(ctx, p.ID, j.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got.State
+		}
+		if err := s.UpdateJob(ctx, j.ID, JobUpdate{State: StateFailed, IfAttempt: 1}); !errors.Is(err, ErrNotFound) || state() != StateRunning {
+			t.Errorf("attempt 1 failing the job at attempt 2: %v, state %s; want ErrNotFound, running", err, state())
+		}
+		if err := s.UpdateJob(ctx, j.ID, JobUpdate{State: StateRunning, Progress: 0.5, IfAttempt: 2}); err != nil {
+			t.Errorf("attempt 2's progress: %v", err)
+		}
+		if err := s.UpdateJob(ctx, j.ID, JobUpdate{State: StateDone}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UpdateJob(ctx, j.ID, JobUpdate{State: StateQueued, IfAttempt: 2}); !errors.Is(err, ErrNotFound) || state() != StateDone {
+			t.Errorf("attempt 2 putting off the done job: %v, state %s; want ErrNotFound, done", err, state())
+		}
+	})
+}
