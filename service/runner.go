@@ -251,6 +251,10 @@ func noPanic[T any](log *slog.Logger, f func() (T, error)) (res T, err error) {
 // attempt, which fails the job for good. The client sees that it will be
 // retried; the details (paths, keys) go to the log only.
 func (r *Runner) retry(ctx context.Context, job *store.Job, last bool, err error) error {
+	if store.DiskFull(err) {
+		// The blob store's disk, or the database's: no fault of the song.
+		return r.failLastOrPutOff(ctx, job, last, "job short of disk on its last attempt", errShortOfDisk, errWaitingForDisk, err)
+	}
 	return r.failLastOrPutOff(ctx, job, last, "job error on its last attempt",
 		errors.New("the server could not finish this job after several tries; try again later"), errInterrupted, err)
 }

@@ -562,6 +562,29 @@ func TestRenderIntoAFullDiskRetries(t *testing.T) {
 	}
 }
 
+// TestStoreFullIsShortOfDisk: a render whose outputs the blob store
+// refuses for want of disk (gocloud's error around ENOSPC) is put off
+// waiting for disk, and its last attempt fails saying the server is
+// short of disk, not that it could not finish.
+func TestStoreFullIsShortOfDisk(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	b.project(t, "j1")
+	ctx := context.Background()
+	full := fmt.Errorf("store: put projects/p/jobs/j1/a1/main.wav: blob: %w", &os.PathError{Op: "write", Path: "/blobs/x.tmp", Err: syscall.ENOSPC})
+	for attempt, last := range []bool{false, true} {
+		job, err := b.meta.BeginAttempt(ctx, "p", "j1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.runner.retry(ctx, job, last, full)
+		j, _ := b.meta.Job(ctx, "p", "j1")
+		if want := []string{errWaitingForDisk.Error(), errShortOfDisk.Error()}[attempt]; j.Error != want {
+			t.Errorf("attempt %d, the store's disk full: job error %q, want %q", attempt+1, j.Error, want)
+		}
+	}
+}
+
 // jobTimeout is the context River gives an attempt, with its deadline
 // (30 minutes off) reached when expire is called rather than by the clock.
 type jobTimeout struct {
