@@ -44,15 +44,6 @@ func checkNoLeak(t *testing.T, body string) {
 	}
 }
 
-type apiErr struct {
-	Error struct {
-		Code    string
-		Message string
-		Field   string
-		Fields  []FieldError
-	}
-}
-
 func TestSessionBounds(t *testing.T) {
 	t.Parallel()
 	c := setup(t).newProject(t)
@@ -79,7 +70,7 @@ func TestSessionBounds(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var e apiErr
+			var e apiError
 			c.t = t
 			c.do("PUT", c.p("/session"), strings.NewReader(tc.session), "application/json", tc.status, &e)
 			if e.Error.Field != tc.field {
@@ -156,7 +147,7 @@ func TestNameConflicts(t *testing.T) {
 	wav := wavBytes(t, 4800, 100)
 	c.upload("stems", map[string][]byte{"dr*ms.wav": wav}, []string{"dr*ms.wav"}, 201, nil)
 	for _, other := range []string{"dr?ms.wav", "dr_ms.wav"} { // another character replaced, the stored name itself
-		var e apiErr
+		var e apiError
 		c.upload("stems", map[string][]byte{other: wav}, []string{other}, 409, &e)
 		if !strings.Contains(e.Error.Message, "dr*ms.wav") || !strings.Contains(e.Error.Message, other) || e.Error.Code != "name_taken" {
 			t.Errorf("%s: %+v, want 409 naming both files", other, e.Error)
@@ -176,7 +167,7 @@ func TestNameConflicts(t *testing.T) {
 	// deletion (checked at the end).
 	c.do("GET", c.p("/stream/stem/"+url.PathEscape("dru\u0308ms.wav")+"/0"), nil, "", 200, nil)
 	// Two parts of one name in one request.
-	var e apiErr
+	var e apiError
 	body, ctype := multipartBody(map[string][]byte{"bass.wav": wav}, "bass.wav", "bass.wav")
 	c.do("POST", c.p("/stems"), body, ctype, 409, &e)
 	if e.Error.Code != "duplicate_name" {
@@ -218,7 +209,7 @@ func TestUploadRefusesWhatRenderRefuses(t *testing.T) {
 		{"odd-rate.wav", withRate(wavBytes(t, 4800, 100), 44100), 201, ""},
 		{"fast.wav", withRate(wavBytes(t, 4800, 100), 768000), 415, "unsupported_rate"},
 	} {
-		var e apiErr
+		var e apiError
 		if tc.code == "" {
 			c.upload("stems", map[string][]byte{tc.name: tc.data}, []string{tc.name}, tc.status, nil)
 			continue
@@ -328,7 +319,7 @@ func TestCapacity(t *testing.T) {
 	})
 	c := b.newProject(t)
 	b.newProject(t)
-	var e apiErr
+	var e apiError
 	c.do("POST", "/api/projects", strings.NewReader("{}"), "application/json", http.StatusInsufficientStorage, &e)
 	if e.Error.Code != "too_many_projects" {
 		t.Errorf("third project: %+v", e.Error)
@@ -953,7 +944,7 @@ func TestTrailingJSONRefused(t *testing.T) {
 		{"POST", c.p("/render"), `{} x`},
 		{"POST", c.p("/quote"), `{"stems":[{"file":"drums.wav"}]}]`},
 	} {
-		var e apiErr
+		var e apiError
 		c.do(r.method, r.path, strings.NewReader(r.body), "application/json", http.StatusBadRequest, &e)
 		if e.Error.Code != "bad_request" {
 			t.Errorf("%s %s %s: %+v, want bad_request", r.method, r.path, r.body, e.Error)
