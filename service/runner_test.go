@@ -308,14 +308,7 @@ func TestRerunAfterPublicationKeepsOutputs(t *testing.T) {
 	if len(before) == 0 || len(after) != len(before) {
 		t.Fatalf("outputs before %d, after the re-run %d", len(before), len(after))
 	}
-	for _, o := range after {
-		rc, err := b.blobs.Open(ctx, o.BlobKey)
-		if err != nil {
-			t.Errorf("published %s lost: %v", o.Name, err)
-			continue
-		}
-		rc.Close()
-	}
+	b.outputsStored(t, after, "lost")
 	if n := b.runner.Renderer.(*flakyRenderer).calls.Load(); n != 2 {
 		t.Errorf("renderer called %d times in all, want once after the first (cut-off) call", n-1)
 	}
@@ -740,13 +733,8 @@ func TestCancelMidPublication(t *testing.T) {
 		if o.JobID != "j1" {
 			t.Errorf("output %s is the cancelled render's", o.Name)
 		}
-		rc, err := b.blobs.Open(ctx, o.BlobKey)
-		if err != nil {
-			t.Errorf("the master published before, %s, is lost: %v", o.Name, err)
-			continue
-		}
-		rc.Close()
 	}
+	b.outputsStored(t, after, "published before the cancelled render lost")
 	if keys, err := b.blobs.Keys(ctx, store.JobPrefix("p", "j2")); err != nil || len(keys) != 0 {
 		t.Errorf("the cancelled attempt left %v (%v) in the blob store", keys, err)
 	}
@@ -794,10 +782,17 @@ func TestStaleAttemptFailingKeepsThePublishedRender(t *testing.T) {
 	if len(outs) == 0 {
 		t.Fatal("no outputs published")
 	}
+	b.outputsStored(t, outs, "lost to the stale attempt's failure")
+}
+
+// outputsStored fails the test for each of outs the blob store cannot
+// open, saying it was lost as lost says.
+func (b *testBundle) outputsStored(t *testing.T, outs []store.Output, lost string) {
+	t.Helper()
 	for _, o := range outs {
-		rc, err := b.blobs.Open(ctx, o.BlobKey)
+		rc, err := b.blobs.Open(context.Background(), o.BlobKey)
 		if err != nil {
-			t.Errorf("published %s lost to the stale attempt's failure: %v", o.Name, err)
+			t.Errorf("published %s %s: %v", o.Name, lost, err)
 			continue
 		}
 		rc.Close()

@@ -13,23 +13,8 @@ import (
 func TestReturnAttempt(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
-		p := createProject(t, s, "ra-"+name, now)
-		j := &Job{ID: "ra-job-" + name, ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now}
-		if err := s.CreateJob(ctx, j); err != nil {
-			t.Fatal(err)
-		}
-		attempt := func() int {
-			got, err := s.Job(ctx, p.ID, j.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return got.Attempt
-		}
-		for range 2 {
-			if _, err := s.BeginAttempt(ctx, p.ID, j.ID); err != nil {
-				t.Fatal(err)
-			}
-		}
+		j, read := secondAttempt(t, s, ctx, now, "ra-"+name)
+		attempt := func() int { return read().Attempt }
 		// Running: nothing to take back.
 		if err := s.ReturnAttempt(ctx, j.ID); err != nil || attempt() != 2 {
 			t.Errorf("running job: %v, attempt %d; want 2", err, attempt())
@@ -47,6 +32,29 @@ func TestReturnAttempt(t *testing.T) {
 			t.Errorf("done: %v, attempt %d; want 1 kept", err, attempt())
 		}
 	})
+}
+
+// secondAttempt creates project id with a render job id+"-job" running
+// its second attempt; read reads the job back.
+func secondAttempt(t *testing.T, s *SQL, ctx context.Context, now time.Time, id string) (j *Job, read func() *Job) {
+	t.Helper()
+	p := createProject(t, s, id, now)
+	j = &Job{ID: id + "-job", ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now}
+	if err := s.CreateJob(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := s.BeginAttempt(ctx, p.ID, j.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return j, func() *Job {
+		got, err := s.Job(ctx, p.ID, j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
 }
 
 // TestPublicationIsExactlyOnceAndNewestWins publishes renders out of
@@ -314,23 +322,8 @@ func TestCheckOfAnEndedProject(t *testing.T) {
 func TestUpdateJobIfAttempt(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
-		p := createProject(t, s, "ia-"+name, now)
-		j := &Job{ID: "ia-job-" + name, ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now}
-		if err := s.CreateJob(ctx, j); err != nil {
-			t.Fatal(err)
-		}
-		for range 2 {
-			if _, err := s.BeginAttempt(ctx, p.ID, j.ID); err != nil {
-				t.Fatal(err)
-			}
-		}
-		state := func() string {
-			got, err := s.Job(ctx, p.ID, j.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return got.State
-		}
+		j, read := secondAttempt(t, s, ctx, now, "ia-"+name)
+		state := func() string { return read().State }
 		if err := s.UpdateJob(ctx, j.ID, JobUpdate{State: StateFailed, IfAttempt: 1}); !errors.Is(err, ErrNotFound) || state() != StateRunning {
 			t.Errorf("attempt 1 failing the job at attempt 2: %v, state %s; want ErrNotFound, running", err, state())
 		}
