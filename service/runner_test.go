@@ -65,6 +65,15 @@ func (b *testBundle) project(t *testing.T, jobID string) {
 	}
 }
 
+// wholeRenders is setup with a flakyRenderer past its failing call: it
+// renders whole from the first.
+func wholeRenders(t *testing.T) *testBundle {
+	t.Helper()
+	fr := &flakyRenderer{}
+	fr.calls.Store(1)
+	return setup(t, fr)
+}
+
 // flakyRenderer writes a partial output, then fails with a passing error
 // on its first call (as a render cut off by a shutdown), and renders fully
 // on the next.
@@ -228,8 +237,7 @@ func TestJobOfDeletedProjectEndsQuietly(t *testing.T) {
 // embedded queue runs it again at once.
 func TestInterruptedJobRunsAfterRestart(t *testing.T) {
 	t.Parallel()
-	b := setup(t, &flakyRenderer{})
-	b.runner.Renderer.(*flakyRenderer).calls.Store(1) // render fully
+	b := wholeRenders(t)
 	b.project(t, "j1")
 	ctx := context.Background()
 	riverPath := filepath.Join(b.dir, "river.sqlite")
@@ -293,8 +301,7 @@ func TestInterruptedJobRunsAfterRestart(t *testing.T) {
 // neither render again nor delete what is published.
 func TestRerunAfterPublicationKeepsOutputs(t *testing.T) {
 	t.Parallel()
-	b := setup(t, &flakyRenderer{})
-	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
+	b := wholeRenders(t)
 	b.project(t, "j1")
 	ctx := context.Background()
 	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
@@ -460,8 +467,7 @@ func (l *lockedLog) String() string {
 // run names it, whatever the queue's args say.
 func TestJobLinesNameTheRequest(t *testing.T) {
 	t.Parallel()
-	b := setup(t, &flakyRenderer{})
-	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
+	b := wholeRenders(t)
 	b.project(t, "j0")
 	var log lockedLog
 	b.runner.Logger = slog.New(slog.NewTextHandler(&log, nil))
@@ -708,8 +714,7 @@ func (c cancelAtPublish) PublishRender(ctx context.Context, jobID string, attemp
 // reservation is given back.
 func TestCancelMidPublication(t *testing.T) {
 	t.Parallel()
-	b := setup(t, &flakyRenderer{})
-	b.runner.Renderer.(*flakyRenderer).calls.Store(1) // renders whole
+	b := wholeRenders(t)
 	b.runner.Disk = &Disk{}
 	b.project(t, "j1")
 	ctx := context.Background()
@@ -760,8 +765,7 @@ func (g gatedFailRenderer) Render(ctx context.Context, in RenderInput) (*stemmas
 // marks a published render failed nor deletes its files.
 func TestStaleAttemptFailingKeepsThePublishedRender(t *testing.T) {
 	t.Parallel()
-	b := setup(t, &flakyRenderer{})
-	b.runner.Renderer.(*flakyRenderer).calls.Store(1) // renders whole
+	b := wholeRenders(t)
 	b.project(t, "j1")
 	ctx := context.Background()
 	stale := *b.runner
