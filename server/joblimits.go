@@ -203,7 +203,7 @@ func (s *Server) workFits(w http.ResponseWriter, sess *stemmaster.Session, files
 	}
 	secs := int(math.Round(work.Minutes * 60))
 	writeFieldError(w, http.StatusUnprocessableEntity, "over_budget", "session", fmt.Sprintf(
-		"this render's work is %s stem-minutes at 48 kHz (a song of %d:%02d at %g kHz, %d stems, %d versions, each version's master counting as %d stems), over the %s one render may on this server: ask for fewer versions, or upload the stems at a lower sample rate, or fewer of them",
+		"this render's work is %s stem-minutes at 48 kHz (a song of %d:%02d at %g kHz; stems: %d, versions: %d, each version's master counting as %d stems), over the %s one render may on this server: ask for fewer versions, or upload the stems at a lower sample rate, or fewer of them",
 		workFigure(work.Units), secs/60, secs%60, float64(work.Rate)/1000, work.Stems, work.Versions, service.BusWork, workFigure(budget)))
 	return false
 }

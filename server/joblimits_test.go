@@ -188,7 +188,7 @@ func TestRenderWorkIsBudgeted(t *testing.T) {
 			c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 96_000, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
 			var e apiError
 			c.do("POST", c.p("/render"), nil, "", http.StatusUnprocessableEntity, &e)
-			for _, want := range []string{"work is 0.3 stem-minutes", "song of 0:02 at 48 kHz, 1 stems, 1 versions", "over the 0.2 one render may"} {
+			for _, want := range []string{"work is 0.3 stem-minutes", "song of 0:02 at 48 kHz; stems: 1, versions: 1", "over the 0.2 one render may"} {
 				if e.Error.Code != "over_budget" || e.Error.Field != "session" || !strings.Contains(e.Error.Message, want) {
 					t.Errorf("a render over the work budget: %+v, want over_budget on the session saying %q", e.Error, want)
 				}
