@@ -166,6 +166,8 @@ func TestNameConflicts(t *testing.T) {
 	// A path naming it decomposed names it too: its preview, and its
 	// deletion (checked at the end).
 	c.do("GET", c.p("/stream/stem/"+url.PathEscape("dru\u0308ms.wav")+"/0"), nil, "", 200, nil)
+	// And a session naming it so.
+	c.do("PUT", c.p("/session"), strings.NewReader(`{"stems":[{"file":"dru\u0308ms.wav","gain_db":-2}]}`), "application/json", 200, nil)
 	// Two parts of one name in one request.
 	var e apiError
 	body, ctype := multipartBody(map[string][]byte{"bass.wav": wav}, "bass.wav", "bass.wav")
