@@ -202,10 +202,14 @@ func drainRefused(w *statusRecorder, r *http.Request, body *minRateBody, bound i
 	io.CopyN(io.Discard, body, bound-body.total+1)
 }
 
-// done lifts the deadline once the body is read (the answer may take
-// long, a download for one).
+// done lifts the deadline once the body is read to its end (the answer
+// may take long, a download for one). A body the handler left unread
+// keeps it: net/http reads what is left after the handler returns, before
+// it sends the answer, and a client that declared more than it sends (a
+// Content-Length of 100 and 13 bytes) would otherwise hold the connection
+// with no deadline at all, its answer never sent.
 func (b *minRateBody) done() {
-	if b.deadlineSet {
+	if b.deadlineSet && b.eof {
 		b.rc.SetReadDeadline(time.Time{})
 	}
 }

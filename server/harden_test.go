@@ -958,3 +958,29 @@ func TestTrailingJSONRefused(t *testing.T) {
 		t.Errorf("title after a refused PUT: %q, want none", title.Title)
 	}
 }
+
+// TestShortBodyIsCut: a client that declares a longer body than it sends
+// and then waits gets its answer once the minimum rate's window has
+// passed, and the connection is closed; it held the connection for as
+// long as it liked, its answer never sent.
+func TestShortBodyIsCut(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(cfg *Config) { cfg.BodyRateWindow = time.Second })
+	c := b.newProject(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(b.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(30 * time.Second)) // the test's bound, far past the window
+	body := `{"title":"a"}`
+	fmt.Fprintf(conn, "PUT %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n%s", c.p("/title"), c.token, body)
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("a body of %d bytes declared as 100: no answer (%v)", len(body), err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusBadRequest || !res.Close {
+		t.Errorf("a body of %d bytes declared as 100: %s (close %v), want 400 and the connection closed", len(body), res.Status, res.Close)
+	}
+}
