@@ -7,6 +7,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"stemmaster/internal/testkit"
 )
 
 // TestDecodeS24StereoKernel decodes random bytes with the assembly and
@@ -23,7 +25,7 @@ func TestDecodeS24StereoKernel(t *testing.T) {
 		for i := range src {
 			src[i] = byte(rng.Uint32())
 		}
-		got := [][]float32{guarded(n+3, guardF32), guarded(n+3, guardF32)}
+		got := [][]float32{testkit.Guarded(n+3, guardF32), testkit.Guarded(n+3, guardF32)}
 		want := [][]float32{make([]float32, n+3), make([]float32, n+3)}
 		decodeS24Stereo(got, 3, src, n)
 		decodeS24StereoGo(want[0][3:], want[1][3:], src)
@@ -33,45 +35,19 @@ func TestDecodeS24StereoKernel(t *testing.T) {
 					t.Fatalf("%d frames: channel %d sample %d = %v, Go %v", n, c, i, got[c][i], want[c][i])
 				}
 			}
-			checkGuard(t, got[c], guardF32, fmt.Sprintf("%d frames, channel %d", n, c))
+			testkit.CheckGuard(t, got[c], guardF32, fmt.Sprintf("%d frames, channel %d", n, c))
 		}
 	}
 }
 
-// guardLen is how many elements past a kernel's output slice the tests
-// hold to a known value: a kernel that writes past its slice (a group
-// count read wrong, a step too far) changes them, where comparing the
-// slice alone would pass it.
-const guardLen = 64
-
-// The guards' values, unlikely to be what an overrun writes: a decoded
-// sample lies in [−1, 1), and the bytes and codes are arbitrary patterns.
+// The values testkit.Guarded puts past the kernels' outputs, unlikely to
+// be what an overrun writes: a decoded sample lies in [−1, 1), and the
+// bytes and codes are arbitrary patterns.
 const (
 	guardF32   = float32(12345.5)
 	guardByte  = byte(0xa5)
 	guardInt32 = int32(0x5a5a5a5a)
 )
-
-// guarded returns n elements whose backing array holds guardLen more,
-// each set to fill, for checkGuard.
-func guarded[T comparable](n int, fill T) []T {
-	s := make([]T, n+guardLen)
-	for i := n; i < len(s); i++ {
-		s[i] = fill
-	}
-	return s[:n]
-}
-
-// checkGuard fails t if anything past s (within its capacity, as guarded
-// made it) is no longer fill.
-func checkGuard[T comparable](t *testing.T, s []T, fill T, what string) {
-	t.Helper()
-	for i, v := range s[len(s):cap(s)] {
-		if v != fill {
-			t.Fatalf("%s: the kernel wrote %v at element %d past its output", what, v, i)
-		}
-	}
-}
 
 func rangeFrames(n int) []int {
 	r := make([]int, n+1)
@@ -111,7 +87,7 @@ func TestEncodeStereoKernels(t *testing.T) {
 					}
 				}
 			}
-			got, want := guarded(n*bits/4, guardByte), make([]byte, n*bits/4)
+			got, want := testkit.Guarded(n*bits/4, guardByte), make([]byte, n*bits/4)
 			enc(got, src, 5, n)
 			encGo(want, src[0][5:5+n], src[1][5:5+n])
 			for i := range got {
@@ -119,7 +95,7 @@ func TestEncodeStereoKernels(t *testing.T) {
 					t.Fatalf("%d bits, %d frames: byte %d = %#x, Go %#x", bits, n, i, got[i], want[i])
 				}
 			}
-			checkGuard(t, got, guardByte, fmt.Sprintf("%d bits, %d frames", bits, n))
+			testkit.CheckGuard(t, got, guardByte, fmt.Sprintf("%d bits, %d frames", bits, n))
 		}
 	}
 }
@@ -141,14 +117,14 @@ func TestQuantizeBlockKernel(t *testing.T) {
 					src[i] = float32(2.2*rng.Float64() - 1.1)
 				}
 			}
-			dst := guarded(n, guardInt32)
+			dst := testkit.Guarded(n, guardInt32)
 			QuantizeBlock(dst, src, bits)
 			for i, v := range src {
 				if want := Quantize(v, bits); dst[i] != want {
 					t.Fatalf("%d bits: QuantizeBlock(%v) = %d, Quantize %d", bits, v, dst[i], want)
 				}
 			}
-			checkGuard(t, dst, guardInt32, fmt.Sprintf("%d bits, %d samples", bits, n))
+			testkit.CheckGuard(t, dst, guardInt32, fmt.Sprintf("%d bits, %d samples", bits, n))
 		}
 	}
 }
