@@ -72,7 +72,7 @@ func fixed(l stemmaster.Level, decimals int) string {
 	if !l.Defined() {
 		return "—"
 	}
-	return fmt.Sprintf("%.*f", decimals, float64(l))
+	return fmt.Sprintf("%.*f", decimals, l.Round(decimals))
 }
 
 // grText is a dynamics processor's gain reduction in the words and at the
