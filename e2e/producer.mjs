@@ -57,6 +57,8 @@ await runChecks("producer", artifacts, async (page, s) => {
   s.wheres = await page.locator("#suggest-decisions tr:not(.reason) td:first-child").allTextContents();
   await page.click("#use-suggest");
   await page.waitForFunction(() => /assistant's session is in the mixer/.test($("#status").textContent));
+  // The decisions fold once used: the strips they set come next.
+  s.mixerBelow = await page.evaluate(() => $("#mixer").getBoundingClientRect().top - $("#use-suggest").getBoundingClientRect().bottom);
 
   step("a stem's gain and EQ");
   const strip = page.locator("#mixer .strip").nth(2);
@@ -82,6 +84,13 @@ await runChecks("producer", artifacts, async (page, s) => {
   s.revButtons = await page.$$eval("#revision-table .rev-downloads", bs => bs.map(b => b.getAttribute("aria-label")));
   s.report = await (await fetch(url + (await page.evaluate(() => state.project.outputs.find(o => o.name === "report.json").url)), { headers: { Authorization: "Bearer " + h.get("t") } })).json();
   s.rounded = await page.evaluate(() => [3.55, -12.55, 1.45, 2.35, -0.04, 0.05].map(v => fmtNum(v)));
+
+  step("the next day: the site's address in a new tab");
+  const next = await page.context().newPage();
+  await next.goto(url);
+  await next.waitForFunction(() => state.project && state.view !== "upload", null, { timeout: 30_000 }).catch(() => {});
+  s.nextDay = await next.evaluate(() => [state.view, location.hash.includes("v=" + state.view)]);
+  await next.close();
 
   step("200 % zoom: the results at half the width");
   await page.setViewportSize({ width: 640, height: 450 });

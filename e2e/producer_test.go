@@ -102,6 +102,8 @@ func TestProducerDelivery(t *testing.T) {
 		RevButtons []string        `json:"revButtons"`
 		Report     json.RawMessage `json:"report"`
 		Rounded    []string        `json:"rounded"`
+		NextDay    []any           `json:"nextDay"`
+		MixerBelow float64         `json:"mixerBelow"`
 	}
 	out, err := cmd.Output()
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
@@ -156,6 +158,9 @@ func TestProducerDelivery(t *testing.T) {
 	}) {
 		t.Errorf("the assistant's decisions are placed at %q: want the stems' files and the controls' names", s.Wheres)
 	}
+	if s.MixerBelow > 400 {
+		t.Errorf("after Use this session the strips start %.0f px below the button: the used decisions stand between", s.MixerBelow)
+	}
 	if s.Strip.Gain != 2 || s.Strip.Bands == 0 {
 		t.Errorf("saved session after the strip's changes: gain %v, %d EQ bands", s.Strip.Gain, s.Strip.Bands)
 	}
@@ -191,6 +196,11 @@ func TestProducerDelivery(t *testing.T) {
 		if want := shown(stemmaster.Level(v)); i >= len(s.Rounded) || s.Rounded[i] != want {
 			t.Errorf("the page shows %v as %q, the CLI as %q", v, s.Rounded, want)
 		}
+	}
+	// Back the next day at the site's address, the mastered project opens
+	// on its results, not on "1 Upload" as if the work were gone.
+	if len(s.NextDay) != 2 || s.NextDay[0] != "results" || s.NextDay[1] != true {
+		t.Errorf("the next day the project opened on %v (view, in the address); want its results", s.NextDay)
 	}
 	for _, b := range s.RevButtons {
 		if !strings.HasPrefix(b, "its files: revision") && !strings.HasPrefix(b, "showing its files: revision") {

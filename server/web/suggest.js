@@ -51,6 +51,8 @@ function renderSuggestion() {
     line += " " + m.charAt(0).toUpperCase() + m.slice(1) + ".";
   }
   $("#suggest-family").textContent = line;
+  $("#suggest-reasons").open = true;
+  $("#suggest-reasons summary").textContent = "The " + res.decisions.length + " decisions and their reasons";
   // Each decision's reason goes on a row of its own under it, so the
   // table fits a phone: where, amount and what it sets, then why.
   const head = $("#suggest-result thead tr");
@@ -104,6 +106,9 @@ async function useSuggestion() {
   // the master controls back), then save it.
   for (const f of ["renderMixer", "renderMaster"]) if (typeof window[f] === "function") window[f]();
   await saveSession();
+  // Folded once used: a song's seventy decisions stood between the button
+  // and the strips they had just set.
+  $("#suggest-reasons").open = false;
   status("The assistant's session is in the mixer; every setting stays editable.");
 }
 
