@@ -30,6 +30,12 @@ func frontEndDatabases(t *testing.T) map[string]string {
 // as n processes have) and one blob store, with limits; they run no jobs.
 func frontEnds(t *testing.T, dbURL string, n int, limits Limits) []*testBundle {
 	t.Helper()
+	return frontEndsWith(t, dbURL, n, limits, nil)
+}
+
+// frontEndsWith is frontEnds with each server's Config changed by edit.
+func frontEndsWith(t *testing.T, dbURL string, n int, limits Limits, edit func(*Config)) []*testBundle {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	blobs, err := store.OpenBlobs(ctx, filepath.Join(dir, "blobs"))
@@ -43,8 +49,12 @@ func frontEnds(t *testing.T, dbURL string, n int, limits Limits) []*testBundle {
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv := New(Config{Meta: meta, Blobs: blobs, Limits: limits, TempDir: t.TempDir(), MinFreeBytes: -1,
-			CreatesPerMinute: 1000, Logger: testLogger(t)})
+		cfg := Config{Meta: meta, Blobs: blobs, Limits: limits, TempDir: t.TempDir(), MinFreeBytes: -1,
+			CreatesPerMinute: 1000, Logger: testLogger(t)}
+		if edit != nil {
+			edit(&cfg)
+		}
+		srv := New(cfg)
 		hs := httptest.NewUnstartedServer(srv)
 		hs.Config = NewHTTPServer(srv)
 		hs.Start()
@@ -78,7 +88,7 @@ func TestUploadsInFlightAcrossFrontEnds(t *testing.T) {
 				fe := frontEnds(t, dbURL, 2, limits)
 				one, other := fe[0].newProject(t), fe[0].newProject(t).on(fe[1])
 				cut := holdUpload(t, fe[0], one, "/stems", "a.wav", wavBytes(t, 40_000, 1000)[:200_000]) // of 240 kB
-				var e apiErr
+				var e apiError
 				small := wavBytes(t, 20_000, 440) // 120 kB: 320 kB with the first in flight
 				other.upload("stems", map[string][]byte{"b.wav": small}, []string{"b.wav"}, http.StatusRequestEntityTooLarge, &e)
 				if e.Error.Code != "storage_full" || !strings.Contains(e.Error.Message, "in flight") {
