@@ -195,8 +195,9 @@ type Analysis struct {
 	// where SibilanceDB is.
 	SibilanceHz float64
 	Resonances  []Resonance
-	// LowPeaks (vocals and effects, hum.go): mains hum (MainsHz set) and a
-	// narrow steady peak under 80 Hz, where the role carries nothing.
+	// LowPeaks (hum.go): mains hum (MainsHz set), on every stem; on a
+	// vocal, besides, a narrow steady peak under 80 Hz, where a voice
+	// carries nothing.
 	LowPeaks []Resonance
 
 	psd   *psd
@@ -227,8 +228,8 @@ func Analyze(t *Track) *Analysis {
 	}
 	a.resonances()
 	a.keepStationary(t.Buf, stationaryDB)
-	if searchesLow(t.Role) {
-		a.lowPeaks(t.Buf)
+	if search := lowSearchOf(t.Role); search != searchNone {
+		a.lowPeaks(t.Buf, search)
 	}
 	return a
 }

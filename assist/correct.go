@@ -29,9 +29,8 @@ func (w *stemWork) correct(withMix, multi bool) {
 				Reason: fmt.Sprintf("no high-pass: %s has under −30 dB of its energy below %g Hz", name, hp)})
 		}
 	}
-	// Hum and narrow peaks under 80 Hz (vocals and effects only, hum.go):
-	// a notch each, deep enough to bring the line to the spectrum around
-	// it.
+	// Hum (every stem) and narrow peaks under 80 Hz (vocals, hum.go): a
+	// notch each, deep enough to bring the line to the spectrum around it.
 	for i, r := range a.LowPeaks {
 		cut := -math.Min(lowCutMaxDB, r.ExcessDB)
 		band := stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: round(r.FreqHz, 1), GainDB: round(cut, 1), Q: round(r.Q, 1)}

@@ -1,6 +1,7 @@
 package assist
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -10,19 +11,35 @@ import (
 )
 
 // Under 80 Hz, where the resonance search (resonance.go) stops, a stem
-// whose role carries nothing there — a vocal, an effect — may still hold
-// a narrow, steady peak: mains hum (a line at 50 or 60 Hz and its
-// harmonics, from a ground loop, a guitar amp, a lamp dimmer), or a low
-// resonance (an air conditioner, a fridge, a stand's ringing). The
-// role's high-pass takes a few dB off it (12 dB an octave: 8 dB at 50 Hz
-// under an 80 Hz high-pass); a peak 20 dB over its surroundings needs a
-// notch of its own. The search reads a spectrum fine enough to tell a
-// mains line from a note beside it (bins of at most fineBinHz: G1 lies
-// at 49.0 Hz, B♭1 at 58.3), in up to fineMaxFrames frames spread over
-// the stem, and keeps what stands out in most of them: a note is played
-// part of the time, hum and a resonance ring through everything, the
-// pauses too. Kicks and basses are never searched: their fundamentals
-// lie there on purpose. Thresholds are rules of thumb.
+// may hold a narrow, steady peak it was never meant to: mains hum (a line
+// at 50 or 60 Hz and its harmonics, from a ground loop, a guitar amp, a
+// lamp dimmer), or, on a vocal, a low resonance (an air conditioner, a
+// fridge, a stand's ringing). The role's high-pass takes a few dB off it
+// (12 dB an octave: 8 dB at 50 Hz under an 80 Hz high-pass); a peak 20 dB
+// over its surroundings needs a notch of its own. The search reads a
+// spectrum fine enough to tell a mains line from a note beside it (bins of
+// at most fineBinHz: G1 lies at 49.0 Hz, B♭1 at 58.3), in up to
+// fineMaxFrames frames spread over the stem.
+//
+// Hum is told from a musical drone (a riser, an 808 held under a phrase,
+// a sub sweep) by what the grid gives it and music does not: each line is
+// a peak of its own within ±0.5 % of a mains harmonic (no equal-tempered
+// note at A = 440 Hz lies that near 50 or 60 Hz: a 49 Hz G1's skirt is no
+// line at 50), the series holds two lines or more, and each line keeps
+// its level through the stem's quietest frames (humQuietSpreadDB), where
+// a drone that comes with the phrases and swells, or a note's harmonic
+// that falls on the grid, is absent or lower.
+// Frames of digital silence are no evidence either way: a stem gated
+// between phrases carries its hum only where it plays.
+//
+// Which roles are searched (lowSearchOf): vocals for hum and a low peak of
+// any other kind (a voice carries nothing there); effects and instruments
+// for hum only (a sub drone on an effect, a synth's low note on the
+// instruments, is there on purpose); basses, drums and other stems for hum
+// whose lines under lowPeakTopHz are taken only when the series is
+// mains-exact (three lines or more, each within mainsExactShare of its
+// harmonic), so a bass or kick fundamental is never notched; their lines
+// over it are. Thresholds are rules of thumb.
 const (
 	lowPeakTopHz    = 80 // where resonances() starts
 	lowPeakBottomHz = 20
@@ -38,6 +55,29 @@ const (
 	// the line's bins against the median of the others.
 	humDB      = 10
 	lowFrameDB = 8
+	// mainsShare is the grid's tolerance (±0.5 %); mainsExactShare the
+	// tolerance of a series taken under lowPeakTopHz on a bass, drums or
+	// other stem (±0.2 %: a grid holds ±0.2 Hz of 50 Hz for minutes).
+	mainsShare      = 0.005
+	mainsExactShare = 0.002
+	// humMinLines is the fewest lines a series holds: a ground loop's hum
+	// is never a pure sine (its third, or rectified its second, is there).
+	humMinLines      = 2
+	humExactMinLines = 3
+	// humQuietSpreadDB bounds how far a line's median level over the
+	// quietest quarter of the frames lies from its median over all of
+	// them, and it must stand lowFrameDB out there too: hum holds its
+	// level under everything, the quiet passages too.
+	humQuietSpreadDB = 6
+	// humFloorDB: a line this far under the strongest bin of the stem's
+	// long-term spectrum lies under any 24-bit floor; on a stem without
+	// noise (generated tones) the float32 rounding's spurs stand out of
+	// nothing (a keys fixture's 420 Hz, at 21 times the common period of
+	// its 60 and 80 Hz tones).
+	humFloorDB = 90
+	// quietMinFrames is the fewest frames holding signal in which the
+	// quiet passages are read: francium's backing vocals, gated, fill 3.
+	quietMinFrames = 8
 	// humNotches bounds the notches (the strongest lines): with the
 	// high-pass, three resonances and a vocal's seven tone bands a strip
 	// stays within stemmaster.MaxEQBands.
@@ -54,9 +94,28 @@ const (
 // mainsHz are the mains frequencies of the world's grids.
 var mainsHz = []float64{50, 60}
 
-// searchesLow reports whether a role's stems are searched for hum and low
-// peaks: those that should carry nothing under 80 Hz.
-func searchesLow(r stemmaster.Role) bool { return r.IsVocal() || r == stemmaster.RoleFX }
+// lowSearch is what a role's stems are searched for under and around
+// lowPeakTopHz (see the comment above the constants).
+type lowSearch int
+
+const (
+	searchNone      lowSearch = iota
+	searchHumExact            // hum; lines under lowPeakTopHz only in a mains-exact series
+	searchHum                 // hum
+	searchHumAndLow           // hum and any other steady low peak
+)
+
+func lowSearchOf(r stemmaster.Role) lowSearch {
+	switch {
+	case r.IsVocal():
+		return searchHumAndLow
+	case r == stemmaster.RoleFX || r == stemmaster.RoleInstruments:
+		return searchHum
+	case r.Valid():
+		return searchHumExact
+	}
+	return searchNone
+}
 
 // fineSpectrum is the power spectrum (left and right summed) of frames of
 // a track at bins of at most fineBinHz, up to fineTopHz: each frame's and
@@ -64,6 +123,7 @@ func searchesLow(r stemmaster.Role) bool { return r.IsVocal() || r == stemmaster
 type fineSpectrum struct {
 	binHz  float64
 	frames [][]float64 // the frames that hold any signal
+	energy []float64   // each frame's energy (its samples' squares summed)
 	mean   []float64
 }
 
@@ -106,6 +166,7 @@ func fineSpectrumOf(b *audio.Buffer, rate int) *fineSpectrum {
 		}
 		if e > 0 {
 			fs.frames = append(fs.frames, p)
+			fs.energy = append(fs.energy, e)
 			for k, v := range p {
 				fs.mean[k] += v
 			}
@@ -173,33 +234,150 @@ func (fs *fineSpectrum) steady(f, tol float64) float64 {
 	return ex[len(ex)/2]
 }
 
-// lowPeaks fills LowPeaks: the mains hum (the lines of the mains
-// frequency whose first or second harmonic is there, at most humNotches,
-// the strongest), then the strongest other narrow peak under lowPeakTopHz
-// standing resonanceDB over the octave around it at 1/24 octave and
-// lowFrameDB over its surroundings in most frames.
-func (a *Analysis) lowPeaks(b *audio.Buffer) {
+// lineAt is where the line of p within tol Hz of f lies: its strongest
+// bin there, interpolated between bins (a parabola through the dB levels
+// of it and its neighbours); NaN where that bin is no local peak (the
+// skirt of a note beside f: a 49 Hz G1 rises toward 49 Hz through the
+// bins around 50) or is silent.
+func (fs *fineSpectrum) lineAt(p []float64, f, tol float64) float64 {
+	k0, k1 := int(math.Ceil((f-tol)/fs.binHz)), int(math.Floor((f+tol)/fs.binHz))
+	if k1 < k0 {
+		k0 = int(math.Round(f / fs.binHz))
+		k1 = k0
+	}
+	top := max(1, k0)
+	for k := top; k <= k1 && k+1 < len(p); k++ {
+		if p[k] > p[top] {
+			top = k
+		}
+	}
+	if top+1 >= len(p) || !(p[top] > p[top-1] && p[top] >= p[top+1] && p[top-1] > 0 && p[top+1] > 0) {
+		return math.NaN()
+	}
+	l, c, r := math.Log(p[top-1]), math.Log(p[top]), math.Log(p[top+1])
+	d := 0.0
+	if den := l - 2*c + r; den < 0 {
+		d = math.Max(-0.5, math.Min(0.5, 0.5*(l-r)/den))
+	}
+	return (float64(top) + d) * fs.binHz
+}
+
+// lineLevel is the strongest bin of p within tol Hz of f.
+func (fs *fineSpectrum) lineLevel(p []float64, f, tol float64) float64 {
+	var peak float64
+	for k := max(0, int(math.Ceil((f-tol)/fs.binHz))); k <= int(math.Floor((f+tol)/fs.binHz)) && k < len(p); k++ {
+		peak = max(peak, p[k])
+	}
+	return peak
+}
+
+// holdsInQuiet reports whether the line at f (±tol) keeps its level in
+// the stem's quietest quarter of frames (by their energy): its median
+// level there within humQuietSpreadDB of its median over every frame, and
+// standing lowFrameDB over its surroundings there. Hum rings under
+// everything at one level; a drone swells and comes with the phrases.
+func (fs *fineSpectrum) holdsInQuiet(f, tol float64) bool {
+	n := len(fs.frames)
+	if n < quietMinFrames {
+		return n > 0 // a stem that plays too briefly to have quiet passages of its own
+	}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(x, y int) int { return cmp.Compare(fs.energy[x], fs.energy[y]) })
+	quiet := order[:max(1, n/4)]
+	level := func(frames []int) float64 {
+		lv := make([]float64, 0, len(frames))
+		for _, i := range frames {
+			lv = append(lv, fs.lineLevel(fs.frames[i], f, tol))
+		}
+		slices.Sort(lv)
+		return lv[len(lv)/2]
+	}
+	all, q := level(order), level(quiet)
+	if !(all > 0 && q > 0) || math.Abs(10*math.Log10(q/all)) > humQuietSpreadDB {
+		return false
+	}
+	var ex, scratch []float64
+	for _, i := range quiet {
+		var e float64
+		e, scratch = fs.lineExcess(fs.frames[i], f, tol, scratch)
+		if !math.IsNaN(e) {
+			ex = append(ex, e)
+		}
+	}
+	if len(ex) == 0 {
+		return false
+	}
+	slices.Sort(ex)
+	return ex[len(ex)/2] >= lowFrameDB
+}
+
+// humLines is the series of mains frequency m the spectrum holds (nil for
+// none): each harmonic standing humDB out of the long-term spectrum (or of
+// the median frame) and lowFrameDB out of most frames, as a peak of its
+// own within the grid's tolerance, holding its level through the quiet
+// frames; two lines or more, the first or second among them. With exact,
+// the lines under lowPeakTopHz are kept only when three lines or more lie
+// within mainsExactShare of their harmonics, and every line does.
+func (fs *fineSpectrum) humLines(m float64, exact bool) []Resonance {
+	var lines []Resonance
+	base, exactLines := false, 0
+	floor := slices.Max(fs.mean) * math.Pow(10, -humFloorDB/10)
+	for h := 1; h <= humHarmonics; h++ {
+		f := m * float64(h)
+		tol := math.Max(fs.binHz, mainsShare*f)
+		at := fs.lineAt(fs.mean, f, tol)
+		if !(math.Abs(at-f) <= tol) || !(fs.lineLevel(fs.mean, f, tol) > floor) {
+			continue
+		}
+		// The long-term excess, or the median frame's where moving notes
+		// beside the line (a bass's) fill its surroundings in the mean.
+		ex, _ := fs.lineExcess(fs.mean, f, tol, nil)
+		st := fs.steady(f, tol)
+		if ex = math.Max(ex, st); !(ex >= humDB) || !(st >= lowFrameDB) {
+			continue
+		}
+		// Every line holds its level in the quiet frames: a note's
+		// harmonic on the grid (F4 at 349.2 Hz within 0.5 % of 350, F1's
+		// eleventh at 480.2) comes and goes with the note.
+		if !fs.holdsInQuiet(f, tol) {
+			continue
+		}
+		base = base || h <= 2
+		if math.Abs(at-f) <= mainsExactShare*f {
+			exactLines++
+		}
+		lines = append(lines, Resonance{FreqHz: f, ExcessDB: ex, Q: math.Min(50, f/humWidthHz), MainsHz: m})
+	}
+	if !base || len(lines) < humMinLines {
+		return nil
+	}
+	if exact && (exactLines < humExactMinLines || exactLines < len(lines)) {
+		lines = slices.DeleteFunc(lines, func(r Resonance) bool { return r.FreqHz < lowPeakTopHz })
+	}
+	return lines
+}
+
+// lowPeaks fills LowPeaks as the role's search asks (lowSearchOf): the
+// mains hum (the stronger series, at most humNotches lines, the
+// strongest), then, on a vocal, the strongest other narrow peak under
+// lowPeakTopHz standing resonanceDB over the octave around it at 1/24
+// octave and lowFrameDB over its surroundings in most frames.
+func (a *Analysis) lowPeaks(b *audio.Buffer, search lowSearch) {
 	fs := fineSpectrumOf(b, a.rate)
 	var hum []Resonance
 	for _, m := range mainsHz {
-		var lines []Resonance
-		base := false
-		for h := 1; h <= humHarmonics; h++ {
-			f := m * float64(h)
-			tol := math.Max(fs.binHz, 0.005*f) // the grid's ±0.5 %
-			ex, _ := fs.lineExcess(fs.mean, f, tol, nil)
-			if !(ex >= humDB) || !(fs.steady(f, tol) >= lowFrameDB) {
-				continue
-			}
-			base = base || h <= 2
-			lines = append(lines, Resonance{FreqHz: f, ExcessDB: ex, Q: math.Min(50, f/humWidthHz), MainsHz: m})
-		}
-		if base && energy(lines) > energy(hum) {
+		if lines := fs.humLines(m, search == searchHumExact); energy(lines) > energy(hum) {
 			hum = lines
 		}
 	}
 	slices.SortFunc(hum, func(x, y Resonance) int { return cmpDesc(x.ExcessDB, y.ExcessDB) })
 	a.LowPeaks = hum[:min(len(hum), humNotches)]
+	if search != searchHumAndLow {
+		return
+	}
 
 	// Other peaks: 1/24-octave levels against the octave around them, as
 	// resonances() reads them above 80 Hz.

@@ -229,10 +229,37 @@ async function errorsFlow() {
   });
   await removeStem(files[files.length - 1]);
   await page.evaluate(() => { window.statusSeen = []; });
+  // A slow line: the fader's save is held on its way, and the fader moves
+  // again meanwhile. A second save naming the removed stem, had the page
+  // sent it, is held until the first has said the stem went, so that its
+  // refusal comes back naming a stem the page no longer has.
+  const gone = files[files.length - 1];
+  let firstPut, secondPut;
+  const secondSent = new Promise(res => { secondPut = res; });
+  await page.route("**/session", async r => {
+    if (r.request().method() !== "PUT" || !(r.request().postDataJSON().stems || []).some(st => st.file === gone)) return r.fallback();
+    if (!firstPut) {
+      firstPut = true;
+      await Promise.race([secondSent, new Promise(res => setTimeout(res, 2000))]);
+      return r.fallback();
+    }
+    secondPut();
+    await page.waitForFunction(() => window.statusSeen.some(([t]) => /no longer in the project/.test(t)), null, { timeout: 10000 }).catch(() => {});
+    return r.fallback();
+  });
   const fader = page.locator("#mixer .strip .fader").first();
   await fader.fill("-3");
   await fader.dispatchEvent("input");
-  await page.waitForFunction(() => window.statusSeen.some(([t, c]) => /no longer in the project|Not saved/.test(t) || c === "error"));
+  await page.waitForRequest(r => r.method() === "PUT" && r.url().endsWith("/session"));
+  await page.waitForTimeout(500);
+  await fader.fill("-3");
+  await fader.dispatchEvent("input");
+  // Settled: the last save answered after the page said the stem went.
+  await page.waitForFunction(() => {
+    const i = window.statusSeen.findIndex(([t]) => /no longer in the project/.test(t));
+    return window.statusSeen.some(([t, c]) => /Not saved/.test(t) || c === "error") || (i >= 0 && window.statusSeen.slice(i + 1).some(([t]) => t === "Session saved."));
+  });
+  await page.unroute("**/session");
   errors.goneStatuses = await page.evaluate(() => window.statusSeen);
   errors.goneStrips = await strips();
   errors.goneSaved = await (await fetch(url + "/api/projects/" + h.get("p") + "/session", { headers: auth })).json().then(s => s.stems.map(st => st.file + " " + (st.gain_db || 0)));
@@ -729,6 +756,8 @@ async function warningsFlow() {
   // The figures' words, explained beside them for a musician alone.
   await page.click("#figures-legend summary");
   w.legend = await page.$eval("#figures-legend", d => d.open && d.innerText);
+  // A strip's offset in words ("smp" was all it said), with what its sign does.
+  w.offset = await page.$eval("#mixer .strip .offset-row", l => l.textContent.replace(/\s+/g, " ").trim() + " | " + l.title);
   await shot("warnings-results");
 }
 

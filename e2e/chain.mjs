@@ -91,7 +91,7 @@ await runChecks("chain", artifacts, async (page, summary) => {
     // per-stem figures show on the results as report.json has them.
     summary.report = (await get("")).report;
     await page.evaluate(() => setView("results"));
-    await page.waitForSelector("#chain-figures .stem-gr tbody tr");
+    await page.waitForSelector("#chain-figures .lim-gr");
     summary.page_report = await page.evaluate(pageChainFigures);
     // The A/B player's "before" plays the stems through their strips: its
     // level is the render's stem sum (after the strips), not the sum at

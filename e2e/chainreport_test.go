@@ -45,6 +45,8 @@ type pageChainFigures struct {
 	Correlation string     `json:"correlation"`
 	Meter       float64    `json:"meter"`
 	Stems       [][]string `json:"stems"`
+	StemHead    []string   `json:"stemHead"`
+	StemNote    string     `json:"stemNote"`
 	Pictures    []string   `json:"pictures"`
 }
 
@@ -74,29 +76,52 @@ func checkChainFigures(t *testing.T, rep *reportFigures, page pageChainFigures, 
 	if want := num(c.Overall, 2) + " overall, " + num(c.MinWindow, 2) + " lowest over 100 ms"; strings.TrimSpace(page.Correlation) != want || page.Meter != c.Overall {
 		t.Errorf("page correlation %q (meter %v), want %q (%v)", page.Correlation, page.Meter, want, c.Overall)
 	}
+	// The stems' table, by its columns: under the plain limiter every stem
+	// took the master's reduction, said once, and the rows are the stems'
+	// own processors only.
+	col := map[string]int{}
+	for j, h := range page.StemHead {
+		col[h] = j
+	}
 	rows := map[string][]string{}
 	for _, r := range page.Stems {
 		rows[r[0]] = r[1:]
+	}
+	if !lim.StemAware {
+		if _, ok := col["limiter mean"]; ok || !strings.Contains(page.StemNote, "acts on the sum") || !strings.Contains(page.StemNote, "caused by") {
+			t.Errorf("plain limiter: the stems' columns %q, its line %q; want the master's reduction said once, not per stem", page.StemHead, page.StemNote)
+		}
 	}
 	deessed := false
 	for _, st := range rep.Stems {
 		if st.Limiter == nil {
 			continue
 		}
+		p := st.Processors
+		own := p != nil && (p.DeEsserMaxGRDB != nil || len(p.DynamicEQMaxGRDB) > 0 || len(p.MultibandMaxGRDB) > 0)
 		r, ok := rows[st.File]
-		if !ok || len(r) != 7 {
-			t.Errorf("no row for %s on the page (%v)", st.File, page.Stems)
+		if !ok && (lim.StemAware || own) {
+			t.Errorf("no row for %s on the page (%q %v)", st.File, page.StemHead, page.Stems)
 			continue
 		}
-		want := []string{path.Base(st.File), num(100*st.Limiter.CausedShare, 0) + " %", num(st.Limiter.MeanDB, 2), num(st.Limiter.MaxDB, 2)}
-		if p := st.Processors; p != nil && p.DeEsserMaxGRDB != nil {
-			want = append(want, num(*p.DeEsserMaxGRDB, 2))
-			deessed = deessed || len(p.DeEsserGRDB) > 0
-		} else {
-			want = append(want, "—")
+		if !ok {
+			continue
 		}
-		if got := strings.Join(r[:5], "|"); got != strings.Join(want, "|") {
-			t.Errorf("page row for %s: %s, want %s", st.File, got, strings.Join(want, "|"))
+		if !own && !lim.StemAware {
+			t.Errorf("plain limiter: a row for %s, which has no processor of its own: %v", st.File, r)
+		}
+		want := map[string]string{"stem": path.Base(st.File)}
+		if lim.StemAware {
+			want["caused"], want["limiter mean"], want["limiter max"] = num(100*st.Limiter.CausedShare, 0)+" %", num(st.Limiter.MeanDB, 2), num(st.Limiter.MaxDB, 2)
+		}
+		if p != nil && p.DeEsserMaxGRDB != nil {
+			want["de-esser max"] = num(*p.DeEsserMaxGRDB, 2)
+			deessed = deessed || len(p.DeEsserGRDB) > 0
+		}
+		for h, w := range want {
+			if j, ok := col[h]; !ok || j >= len(r) || r[j] != w {
+				t.Errorf("page row for %s: %q under %q, want %s %q", st.File, r, page.StemHead, h, w)
+			}
 		}
 	}
 	hasPic := false

@@ -83,6 +83,8 @@ export const pageChainFigures = () => ({
   correlation: (document.querySelector("#chain-figures .correlation td") || {}).textContent,
   meter: (document.querySelector("#chain-figures .corr-meter") || {}).value,
   stems: [...document.querySelectorAll("#chain-figures .stem-gr tbody tr")].map(tr => [tr.dataset.file, ...[...tr.children].map(td => td.textContent)]),
+  stemHead: [...document.querySelectorAll("#chain-figures .stem-gr thead th")].map(th => th.textContent),
+  stemNote: (document.querySelector("#chain-figures .lim-sum") || {}).textContent || "",
   pictures: [...document.querySelectorAll("#pictures img")].map(i => i.dataset.name),
 });
 

@@ -228,6 +228,15 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
   summary.page_report = await page.evaluate(pageChainFigures);
   await page.screenshot({ path: path.join(artifacts, "livemaster-results-390.png"), fullPage: true });
   summary.scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
+  // At 360 px the stems' table fits its box or scrolls inside it: [its
+  // box's right edge, the results' right edge, the page's width].
+  await page.setViewportSize({ width: 360, height: 800 });
+  summary.stem_table_360 = await page.evaluate(() => {
+    const w = document.querySelector("#chain-figures .stem-gr").closest(".table-wrap"), box = document.querySelector("#chain-figures").closest("section") || document.querySelector("#chain-figures");
+    return [w.getBoundingClientRect().right, box.getBoundingClientRect().right, document.documentElement.scrollWidth, w.scrollWidth - w.clientWidth];
+  });
+  await page.locator("#chain-figures").screenshot({ path: path.join(artifacts, "livemaster-chain-figures-360.png") });
+  await page.setViewportSize({ width: 390, height: 844 });
 
   // ---- offline: the approximations keep level ----
   summary.offline = await page.evaluate(async () => {

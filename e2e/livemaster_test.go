@@ -138,6 +138,7 @@ func TestLiveMaster(t *testing.T) {
 		Report        *reportFigures     `json:"report"`
 		PageReport    pageChainFigures   `json:"page_report"`
 		ScrollWidth   int                `json:"scroll_width"`
+		StemTable360  [4]float64         `json:"stem_table_360"`
 		Offline       map[string]float64 `json:"offline"`
 		Fields        []pageField        `json:"fields"`
 		FieldsSession json.RawMessage    `json:"fields_session"`
@@ -305,6 +306,10 @@ func TestLiveMaster(t *testing.T) {
 		t.Fatalf("render ended %q (%s)", s.Render, s.RenderError)
 	}
 	checkChainFigures(t, s.Report, s.PageReport, true)
+	if w := s.StemTable360; w[0] > w[1]+0.5 || w[1] > 360 || w[2] > 360 {
+		t.Errorf("at 360 px the stems' table ends at %.0f px, the results at %.0f px, the page is %.0f px wide: want them within 360 px", w[0], w[1], w[2])
+	}
+	t.Logf("at 360 px: the stems' table ends at %.0f px, the results at %.0f px, the page is %.0f px wide; %.0f px scroll inside the table's box", s.StemTable360[0], s.StemTable360[1], s.StemTable360[2], s.StemTable360[3])
 	if s.ScrollWidth > 390 {
 		t.Errorf("the results are %d px wide on a 390 px screen", s.ScrollWidth)
 	}

@@ -27,7 +27,7 @@ import (
 // end), where a minimum-phase one has not yet answered. The bass needs no limiting and sits under the glue
 // compressor's knee, so the master at unity gain peaks within these of
 // the stem; and a DC offset on the stem is gone from the master entirely
-// once the filter's half-length (136 ms) has passed.
+// once the filter's latency (156 ms) has passed.
 func TestDefaultMasterKeepsBassPeaks(t *testing.T) {
 	t.Parallel()
 	const (
@@ -101,8 +101,8 @@ func spanPeakDB(b *audio.Buffer, from, to int) float64 {
 
 // The rumble filter through a render: a 100 Hz tone over 8 Hz rumble 6 dB
 // louder comes out as the tone alone, sample for sample where it went in
-// (the filter's 136 ms of delay compensated), once the filter's
-// half-length has passed from either end.
+// (the filter's 156 ms of delay compensated), once the filter's
+// latency has passed from either end.
 func TestRumbleFilterRender(t *testing.T) {
 	t.Parallel()
 	const (

@@ -191,7 +191,7 @@ func TestOneStemIsQuotedAsStereoMastering(t *testing.T) {
 	}
 }
 
-// A file that is not audio is refused with its name, what it was uploaded
+// A file that is not audio is refused with its name, what it was sent
 // as and what to send instead for that role: a text file sent as the mix
 // is not told to export a stem.
 func TestNotAudioNamesItsRole(t *testing.T) {
@@ -205,10 +205,10 @@ func TestNotAudioNamesItsRole(t *testing.T) {
 		want       []string
 		not        string
 	}{
-		{"mix", "notes.wav", text, []string{"notes.wav (uploaded as the mix)", "text file, not audio", "bounce the mix", "WAV", "upload that as the mix"}, "stem"},
-		{"stems", "lyrics.wav", text, []string{"lyrics.wav (uploaded as a stem)", "text file, not audio", "export the stem", "WAV", "upload that as a stem"}, "the mix"},
-		{"mix", "song.mp3", mp3, []string{"song.mp3 (uploaded as the mix)", "MP3 file: lossy", "bounce the mix", "WAV"}, "stem"},
-		{"mix", "empty.wav", nil, []string{"empty.wav (uploaded as the mix)", "empty"}, "stem"},
+		{"mix", "notes.wav", text, []string{"notes.wav (sent as the mix)", "text file, not audio", "bounce the mix", "WAV", "upload that as the mix"}, "stem"},
+		{"stems", "lyrics.wav", text, []string{"lyrics.wav (sent as a stem)", "text file, not audio", "export the stem", "WAV", "upload that as a stem"}, "the mix"},
+		{"mix", "song.mp3", mp3, []string{"song.mp3 (sent as the mix)", "MP3 file: lossy", "bounce the mix", "WAV"}, "stem"},
+		{"mix", "empty.wav", nil, []string{"empty.wav (sent as the mix)", "empty"}, "stem"},
 	} {
 		body := string(c.upload(tc.kind, map[string][]byte{tc.name: tc.data}, []string{tc.name}, http.StatusUnsupportedMediaType, nil))
 		for _, w := range tc.want {
@@ -221,7 +221,7 @@ func TestNotAudioNamesItsRole(t *testing.T) {
 		}
 	}
 	body, ctype := multipartBody(map[string][]byte{"notes.txt": text}, "notes.txt")
-	if got := string(c.do("POST", c.p("/references"), body, ctype, http.StatusUnsupportedMediaType, nil)); !strings.Contains(got, "notes.txt (uploaded as a reference track)") || !strings.Contains(got, "WAV or FLAC copy of the reference") {
+	if got := string(c.do("POST", c.p("/references"), body, ctype, http.StatusUnsupportedMediaType, nil)); !strings.Contains(got, "notes.txt (sent as a reference track)") || !strings.Contains(got, "WAV or FLAC copy of the reference") {
 		t.Errorf("a text file as a reference: %s", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"time"
 
 	"stemmaster"
 	"stemmaster/internal/faultpoint"
@@ -14,6 +15,7 @@ import (
 // Check runs a check job. The report is stored only if the stems it
 // checked are still the project's.
 func (r *Runner) Check(ctx context.Context, a jobs.CheckArgs, attempt, maxAttempts int) error {
+	start := time.Now()
 	job, last, err := r.begin(ctx, "check", a.ProjectID, a.JobID, attempt, maxAttempts)
 	if job == nil {
 		return err
@@ -40,7 +42,7 @@ func (r *Runner) Check(ctx context.Context, a jobs.CheckArgs, attempt, maxAttemp
 	r.progress(ctx, job.ID, "check", 0.1)
 	report, err := noPanic(r.Log(), func() (*stemmaster.CheckReport, error) { return r.check(ctx, src) })
 	if err != nil {
-		return r.workFailed(ctx, job, last, err, src, work)
+		return r.workFailed(ctx, job, start, last, err, src, work)
 	}
 	faultpoint.Hit("check-measured")
 	stored, err := r.Meta.CompleteCheck(ctx, job.ID, job.Attempt, gen, encodeCheck(report, work))

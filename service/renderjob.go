@@ -18,6 +18,7 @@ import (
 // Render runs a render job: the outputs go to this attempt's own key space
 // and become visible only through the one switch of PublishRender.
 func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAttempts int) error {
+	start := time.Now()
 	job, last, err := r.begin(ctx, "render", a.ProjectID, a.JobID, attempt, maxAttempts)
 	if job == nil {
 		return err
@@ -122,7 +123,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	if err != nil {
 		plain.Result() // removes a partial file
 		up.abandon()   // before the sweeper may be told of this attempt
-		return r.workFailed(ctx, job, last, err, src, work)
+		return r.workFailed(ctx, job, start, last, err, src, work)
 	}
 	if err := up.putDir(out); err != nil {
 		return r.retry(ctx, job, last, err)

@@ -279,11 +279,17 @@ func (r *Runner) putOff(ctx context.Context, job *store.Job, why, err error) err
 	return err
 }
 
-// workFailed ends a job whose check or render returned err: an
-// interruption, an input the store could not give (src), or a full disk
-// is retried; anything else is the input's fault and fails the job, with
-// a message that names no server path.
-func (r *Runner) workFailed(ctx context.Context, job *store.Job, last bool, err error, src *jobFiles, work string) error {
+// workFailed ends a job whose check or render, begun at start, returned
+// err: an interruption, an input the store could not give (src), or a full
+// disk is retried; a job stopped at its time limit (River's job timeout,
+// the deadline of ctx) fails, since it would be stopped there again on
+// every attempt; anything else is the input's fault and fails the job,
+// with a message that names no server path.
+func (r *Runner) workFailed(ctx context.Context, job *store.Job, start time.Time, last bool, err error, src *jobFiles, work string) error {
+	if deadline, ok := ctx.Deadline(); ok && errors.Is(ctx.Err(), context.DeadlineExceeded) && !src.storeFailed() {
+		r.jobLog(job).Warn("job stopped at its time limit", "attempt", job.Attempt, "error", err)
+		return r.fail(ctx, job, tooLong(job.Kind, deadline.Sub(start)))
+	}
 	if interrupted(ctx, err) || src.storeFailed() {
 		return r.retry(ctx, job, last, err)
 	}
@@ -294,6 +300,20 @@ func (r *Runner) workFailed(ctx context.Context, job *store.Job, last bool, err 
 		return r.failLastOrPutOff(ctx, job, last, "job short of disk on its last attempt", errShortOfDisk, errWaitingForDisk, err)
 	}
 	return r.fail(ctx, job, scrub(err, work))
+}
+
+// tooLong is what a client is told of a job of kind stopped after limit,
+// the server's time for one attempt (--job-timeout).
+func tooLong(kind string, limit time.Duration) error {
+	lim := limit.Round(time.Second).String()
+	if limit >= time.Minute {
+		lim = fmt.Sprintf("%d minutes", int(limit.Round(time.Minute)/time.Minute))
+	}
+	fix := "a shorter song, fewer stems or a lower sample rate renders in time"
+	if kind == store.JobCheck {
+		fix = "shorter files, fewer stems or a lower sample rate are checked in time"
+	}
+	return fmt.Errorf("this %s ran longer than the %s the server allows one job, and would again on another try: %s", kind, lim, fix)
 }
 
 // errShortOfDisk is what a client is told of a job whose every attempt

@@ -539,6 +539,72 @@ func TestRenderIntoAFullDiskRetries(t *testing.T) {
 	}
 }
 
+// jobTimeout is the context River gives an attempt, with its deadline
+// (30 minutes off) reached when expire is called rather than by the clock.
+type jobTimeout struct {
+	context.Context
+	deadline time.Time
+	done     chan struct{}
+	once     sync.Once
+}
+
+func newJobTimeout() *jobTimeout {
+	return &jobTimeout{Context: context.Background(), deadline: time.Now().Add(30 * time.Minute), done: make(chan struct{})}
+}
+
+func (c *jobTimeout) Deadline() (time.Time, bool) { return c.deadline, true }
+func (c *jobTimeout) Done() <-chan struct{}       { return c.done }
+func (c *jobTimeout) expire()                     { c.once.Do(func() { close(c.done) }) }
+
+func (c *jobTimeout) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+// slowRenderer renders until the job's time is up, as a render too long
+// for the server's limit on one job does.
+type slowRenderer struct {
+	calls   atomic.Int32
+	timeout *jobTimeout
+}
+
+func (s *slowRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
+	s.calls.Add(1)
+	s.timeout.expire()
+	<-ctx.Done()
+	return nil, fmt.Errorf("stem drums.wav: %w", ctx.Err())
+}
+
+// TestRenderPastTheJobTimeoutFails: a render River stops at the job
+// timeout (its context's deadline) would be stopped there again on every
+// attempt: it fails at once, saying it ran past the server's limit on one
+// job and what renders in time. It was put off as "interrupted; will
+// retry" and run again twice (8 stems of 20 minutes at 384 kHz held the
+// only render worker 90 minutes for one request), then failed with "try
+// again later". (A shutdown's cancellation is
+// still retried: TestRenderRetriesWithoutPublishingPartialOutputs.)
+func TestRenderPastTheJobTimeoutFails(t *testing.T) {
+	t.Parallel()
+	ctx := newJobTimeout()
+	sr := &slowRenderer{timeout: ctx}
+	b := setup(t, sr)
+	b.project(t, "j1")
+	err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3)
+	var jce *river.JobCancelError
+	j, _ := b.meta.Job(context.Background(), "p", "j1")
+	if !errors.As(err, &jce) || j.State != store.StateFailed || !strings.Contains(j.Error, "ran longer than the 30 minutes the server allows one job") ||
+		!strings.Contains(j.Error, "lower sample rate") {
+		t.Errorf("render past the job timeout: %v, job %+v; want failed for good, naming the time limit", err, j)
+	}
+	if sr.calls.Load() != 1 {
+		t.Errorf("renderer called %d times, want 1", sr.calls.Load())
+	}
+}
+
 // TestRecordToADeletedProject: an upload or a reference recorded after
 // its project's delete is refused, and leaves no folder behind: deleting
 // its own blob kept projects/p/stems (and projects/p/reference), which no

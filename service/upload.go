@@ -24,13 +24,13 @@ func (e *UploadError) Error() string { return e.Message }
 // it), and refuses what the render would refuse later: not audio, a rate
 // nothing downstream can meter, more than two channels, no length, or
 // longer than maxDurationS. A file that is not audio is refused with its
-// name, what it was uploaded as and what to send instead. A stem at
+// name, what it was sent as and what to send instead. A stem at
 // another rate than the others is taken: the check reports it and the
 // session's resample converts it.
 func InspectUploadAs(path, name, role string, size int64, maxDurationS float64) (*FileInfo, error) {
 	as := ""
 	if w := roleWords(role); w != "" {
-		as = " (uploaded as " + w + ")"
+		as = " (sent as " + w + ")"
 	}
 	if size == 0 {
 		return nil, &UploadError{"not_audio", name + as + ": the file is empty"}

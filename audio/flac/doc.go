@@ -10,12 +10,14 @@
 // library are returned as a *FormatError (its text stripped of the
 // library's Go function names); a stream cut inside a frame, or ending on a
 // frame boundary before the STREAMINFO sample count, ends with one wrapping
-// // an *audio.TruncatedError (and io.ErrUnexpectedEOF) naming both lengths.
+// an *audio.TruncatedError (and io.ErrUnexpectedEOF) naming both lengths.
 // Info.Frames is STREAMINFO's total sample count (-1 when the encoder left
 // it unknown), and the stream ends there as a WAV or AIFF file ends at its
 // header's length: frames past it are decoded only to be counted (up to
 // audio.PastCountSeconds of them), into Info.PastFrames once the declared
-// end is read, and never delivered.
+// end is read, and never delivered. From a seekable input, the tags
+// taggers append (ID3v1, APE, ID3v2 with a footer) are no frames: a
+// stream of unknown length ends before them.
 //
 // Writing: 16- and 24-bit integer samples, 1 to 8 channels, fixed blocks of
 // 4096 frames, each channel the smallest of a constant, verbatim or

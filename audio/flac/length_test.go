@@ -32,6 +32,34 @@ func TestHeaderLength(t *testing.T) {
 	}
 	codectest.ReadsPast(t, file, sig.Data[0], 0, decode)
 
+	// The tags taggers append (ID3v1, APE, ID3v2 with a footer) are no
+	// frames: a stream whose STREAMINFO gives no length ends at them with
+	// io.EOF, where it read the tag as a frame and failed after all its
+	// audio ("invalid sync-code"), and one that declares its length reads
+	// as without them.
+	for _, c := range []struct {
+		name string
+		tail []byte
+	}{
+		{"an ID3v1 tag", codectest.ID3v1()},
+		{"an APEv2 tag", codectest.APETag(true)},
+		{"an APEv1 tag", codectest.APETag(false)},
+		{"an ID3v2 tag with a footer", codectest.ID3v2(3000, true)},
+		{"an APEv2 tag and an ID3v1 tag", append(codectest.APETag(true), codectest.ID3v1()...)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			codectest.ReadsPast(t, append(declare(file, 4000), c.tail...), sig.Data[0][:4000], 6000, decode)
+			d, err := Decode(bytes.NewReader(append(declare(file, 0), c.tail...)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := audiotest.ReadAll(t, d, 4096)
+			if err != nil || got.Frames() != 10000 || d.Info().Frames != -1 {
+				t.Errorf("streamed: read %d frames, %v (Frames %d); want all 10000, io.EOF, an unknown length", got.Frames(), err, d.Info().Frames)
+			}
+		})
+	}
+
 	t.Run("more than PastCountSeconds", func(t *testing.T) {
 		f := audio.Format{SampleRate: 1000, Channels: 1, BitDepth: 16, SampleFormat: audio.Int}
 		long := audio.NewBuffer(1, (audio.PastCountSeconds+5)*1000)

@@ -117,8 +117,12 @@ var _ audio.Reader = (*Decoder)(nil)
 // Decode reads the metadata of a FLAC stream and returns a Decoder
 // positioned at the first frame.
 func Decode(r io.Reader) (*Decoder, error) {
+	r, err := withoutTrailingTags(r)
+	if err != nil {
+		return nil, fmt.Errorf("flac: %w", err)
+	}
 	var s *mflac.Stream
-	err := safely("metadata", func() (err error) {
+	err = safely("metadata", func() (err error) {
 		s, err = mflac.New(r)
 		return err
 	})
@@ -162,6 +166,39 @@ func Decode(r io.Reader) (*Decoder, error) {
 		scale: 1 / float32(int64(1)<<(si.BitsPerSample-1)),
 	}
 	return d, nil
+}
+
+// withoutTrailingTags is r, when it can seek, up to the tags that end
+// it (pcm.TrailingTags: ID3v1, APE, ID3v2 with a footer): a FLAC whose
+// STREAMINFO gives no length is read to its end, where a tag read as a
+// frame failed the stream after all its audio.
+func withoutTrailingTags(r io.Reader) (io.Reader, error) {
+	s, ok := r.(io.ReadSeeker)
+	if !ok {
+		return r, nil
+	}
+	cur, err := s.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return r, nil // a pipe behind the interface: read as a stream
+	}
+	end, err := s.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, err
+	}
+	tail := pcm.TrailingTags(func(p []byte, off int64) error {
+		if _, err := s.Seek(off, io.SeekStart); err != nil {
+			return err
+		}
+		_, err := io.ReadFull(s, p)
+		return err
+	}, cur, end)
+	if _, err := s.Seek(cur, io.SeekStart); err != nil {
+		return nil, err
+	}
+	if tail == 0 {
+		return r, nil
+	}
+	return io.LimitReader(s, end-cur-tail), nil
 }
 
 // Info returns the STREAMINFO figures.

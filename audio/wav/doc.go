@@ -23,6 +23,11 @@
 // Frames and the claim in DeclaredFrames), and then ends with a
 // *FormatError wrapping an *audio.TruncatedError (and io.ErrUnexpectedEOF)
 // that names both lengths; so does a file cut in the middle of a frame.
+// A data chunk whose size is 0 (with samples behind it) or 0xFFFFFFFF
+// (streamed) reads up to what writers and taggers append behind the
+// audio: tags (ID3v2, ID3v1, APE) and chunks (LIST, id3, bext, …); so does
+// Info.PastFrames count audio behind a data size that lies short, and
+// zero padding then a tag is no audio.
 // NaN and infinite float samples read as 0 and the stream ends with an
 // *audio.NonFiniteError. Sizes from the header are never used to allocate.
 // Valid files in encodings stemmaster does not decode (ADPCM, µ-law, A-law,

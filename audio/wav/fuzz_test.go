@@ -28,6 +28,9 @@ func FuzzDecode(f *testing.F) {
 	f.Add(riff("RF64", ds64Chunk(0, 12, 2), fmtChunk(tagPCM, 2, 48000, 6, 24), chunk{ID: "data", Body: le24(1, 2, 3, 4), Size: unknownSize}))
 	f.Add(riff("RIFF", chunk{ID: "LIST", Body: []byte("odd")}, fmtChunk(tagPCM, 1, 8000, 1, 8), chunk{ID: "data", Body: []byte{1, 2, 3}}, bextChunk(7)))
 	f.Add(riff("RIFF", fmtChunk(0x0002, 1, 8000, 256, 4), data))
+	// Audio of unknown length, and zeros after the data, then tags.
+	f.Add(append(sizeZero(riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{ID: "data", Body: le16(7, 8)})), append(taggedID3(40, 16), apeTag(true)...)...))
+	f.Add(append(riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 600), taggedID3(900, 0)...)...))
 
 	f.Fuzz(func(t *testing.T, file []byte) {
 		dec := codectest.DecodeBoth(t, file, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) }, codectest.Typed[*FormatError])

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 
@@ -82,40 +83,76 @@ func TestHeaderLength(t *testing.T) {
 	})
 }
 
-// id3v1 is an ID3v1 tag: "TAG" and 125 bytes of text.
-func id3v1() []byte {
-	return append([]byte("TAG"), bytes.Repeat([]byte("x"), 125)...)
+// trailers are what taggers and writers append to a WAV file, each as it
+// ends one: tags (an ID3v2 tag without a footer says nothing at its end)
+// and chunks.
+var trailers = []struct {
+	name string
+	tail []byte
+}{
+	{"an ID3v2 tag without a footer (cover art, padding)", taggedID3(40000, 2048)},
+	{"a small ID3v2 tag without a footer", taggedID3(10, 0)},
+	{"an ID3v2 tag with a footer", id3v2(3000, true)},
+	{"an ID3v1 tag", id3v1()},
+	{"an APEv2 tag", apeTag(true)},
+	{"an APEv1 tag", apeTag(false)},
+	{"an APEv2 tag and an ID3v1 tag", append(apeTag(true), id3v1()...)},
+	{"an ID3v2 tag without a footer and an ID3v1 tag", append(taggedID3(40000, 2048), id3v1()...)},
+	{"a LIST chunk", chunkBytes(chunk{ID: "LIST", Body: []byte("INFOISFT\x04\x00\x00\x00test")})},
+	{"an id3 chunk", chunkBytes(chunk{ID: "id3 ", Body: taggedID3(3000, 100)})},
+	{"a bext chunk and an odd-sized LIST chunk", append(chunkBytes(bextChunk(7)), chunkBytes(chunk{ID: "LIST", Body: []byte("INFOISFT\x03\x00\x00\x00abc")})...)},
 }
 
-// id3v2 is an ID3v2.4 tag of n bytes of frames (none zero: cover art),
-// with its footer when footer is set.
-func id3v2(n int, footer bool) []byte {
-	size := []byte{byte(n >> 21 & 0x7F), byte(n >> 14 & 0x7F), byte(n >> 7 & 0x7F), byte(n & 0x7F)}
-	flags := byte(0)
-	if footer {
-		flags = 0x10
+// chunkBytes is c as a file holds it: header, body, pad byte.
+func chunkBytes(c chunk) []byte { return riff("RIFF", c)[12:] }
+
+// TestTrailers: what is appended to the file is no audio wherever zero
+// padding puts it (a probe that lands inside an ID3v2 tag without a
+// footer, past its header, read it as audio), nor after audio past the
+// data size; and a streamed data chunk (size 0 or 0xFFFFFFFF) is read up
+// to it, where it read it as samples.
+func TestTrailers(t *testing.T) {
+	t.Parallel()
+	decode := func(r io.Reader) (audio.Reader, error) { return Decode(r) }
+	pcm16 := fmtChunk(tagPCM, 1, 48000, 2, 16)
+	data := chunk{ID: "data", Body: le16(7, 8, -9)}
+	first := []float32{q(7, 16), q(8, 16), q(-9, 16)}
+	for _, tr := range trailers {
+		for _, pad := range []int{0, 1, 1000, 9999, 100_000, 1<<20 + 1} {
+			t.Run(fmt.Sprintf("%s after %d zeros", tr.name, pad), func(t *testing.T) {
+				file := append(riff("RIFF", pcm16, data), append(make([]byte, pad), tr.tail...)...)
+				codectest.ReadsPast(t, file, first, 0, decode)
+			})
+		}
+		t.Run(tr.name+" after audio past the data size", func(t *testing.T) {
+			file := append(riff("RIFF", pcm16, data), append(noise(4000), tr.tail...)...)
+			codectest.ReadsPast(t, file, first, 2000, decode)
+		})
+		for _, size := range []uint32{0, unknownSize} {
+			t.Run(fmt.Sprintf("%s after a data size of %#x", tr.name, size), func(t *testing.T) {
+				file := append(riff("RIFF", pcm16, data), tr.tail...)
+				binary.LittleEndian.PutUint32(file[bytes.Index(file, []byte("data"))+4:], size)
+				codectest.ReadsPast(t, file, first, 0, decode)
+			})
+		}
 	}
-	t := append(append([]byte("ID3\x04\x00"), flags), size...)
-	t = append(t, noise(n)...)
-	if footer {
-		t = append(append(t, "3DI\x04\x00"...), flags)
-		t = append(t, size...)
-	}
-	return t
+	t.Run("odd 8-bit data, its pad byte, then a chunk, after a data size of 0", func(t *testing.T) {
+		file := sizeZero(riff("RIFF", fmtChunk(tagPCM, 1, 48000, 1, 8), chunk{ID: "data", Body: []byte{0x80, 0xC0, 0x40}}, chunk{ID: "LIST", Body: []byte("INFO")}))
+		codectest.ReadsPast(t, file, []float32{0, 0.5, -0.5}, 0, decode)
+	})
 }
 
-// noise is n bytes none of which is zero.
-func noise(n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(i%251 + 1)
-	}
-	return b
-}
+// The tags of codectest, and bytes none of which is zero.
+var (
+	id3v1, id3v2, taggedID3, apeTag = codectest.ID3v1, codectest.ID3v2, codectest.TaggedID3, codectest.APETag
+	noise                           = codectest.Noise
+)
 
 // TestTailReadsLittle: telling audio past the data chunk's size from what
 // else follows reads the bytes that decide, not the whole tail: a header
-// read from a store by ranges fetched 64 KiB more than it needed.
+// read from a store by ranges fetched 64 KiB more than it needed. Where
+// audio runs past the data size or to the end (streamed), where it ends
+// is read in one piece, the last tailWindow bytes.
 func TestTailReadsLittle(t *testing.T) {
 	t.Parallel()
 	pcm16 := fmtChunk(tagPCM, 1, 48000, 2, 16)
@@ -127,9 +164,10 @@ func TestTailReadsLittle(t *testing.T) {
 		most int // bytes read
 	}{
 		{"a long chunk after the data", riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}, chunk{ID: "LIST", Body: big}), 0, 256},
-		{"audio past the data size", riff("RIFF", pcm16, chunk{ID: "data", Body: append(le16(7, 8), big...), Size: 4}), 1 << 19, 256},
-		{"a data size of 0 with audio behind it", sizeZero(riff("RIFF", pcm16, chunk{ID: "data", Body: big})), 0, 256},
+		{"audio past the data size", riff("RIFF", pcm16, chunk{ID: "data", Body: append(le16(7, 8), big...), Size: 4}), 1 << 19, 256 + tailWindow},
+		{"a data size of 0 with audio behind it", sizeZero(riff("RIFF", pcm16, chunk{ID: "data", Body: big})), 0, 256 + tailWindow},
 		{"a megabyte of zeros after the data", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), make([]byte, 1<<20)...), 0, 10 << 10},
+		{"a megabyte of zeros, then a tag no probe opens", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 1<<20), taggedID3(1<<20, 0)...)...), 0, 20 << 10},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := &countingReader{r: bytes.NewReader(c.file)}

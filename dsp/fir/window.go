@@ -83,16 +83,15 @@ func BlackmanSinc(half int, fc float64) (h []float64, sum float64) {
 	return h, sum
 }
 
-// HighPass returns a linear-phase high-pass: a unit impulse less a
-// Kaiser-windowed sinc low-pass of cut-off fc cycles per sample, which is
-// the high-pass's −6 dB point (half amplitude). Kaiser's formulas size it
-// for attenuationDB of stopband below fc − transition/2 and the same
-// ripple (10^(−A/20), about ±0.001 dB at 80 dB) in the passband above
-// fc + transition/2. The taps are odd in number and symmetric, so the
-// group delay is (len−1)/2 samples at every frequency. The low-pass is
-// scaled to a DC gain of exactly 1, so the high-pass removes DC entirely
-// rather than to within the ripple.
-func HighPass(fc, transition, attenuationDB float64) []float64 {
+// LowPass returns a linear-phase low-pass (the master's rumble filter is the
+// input less one, dsp/lineq's HighPass): a Kaiser-windowed sinc of
+// cut-off fc cycles per sample (its −6 dB point). Kaiser's formulas size it
+// for attenuationDB of stopband above fc + transition/2 and the same
+// ripple (10^(−A/20), about ±0.001 dB at 80 dB) in the passband below
+// fc − transition/2. The taps are odd in number and symmetric, so the
+// group delay is (len−1)/2 samples at every frequency, and scaled to a DC
+// gain of exactly 1.
+func LowPass(fc, transition, attenuationDB float64) []float64 {
 	order := int(math.Ceil(KaiserOrder(attenuationDB, 2*math.Pi*transition)))
 	order += order & 1 // even: a whole-sample delay
 	m := order / 2
@@ -105,8 +104,7 @@ func HighPass(fc, transition, attenuationDB float64) []float64 {
 		sum += h[i]
 	}
 	for i := range h {
-		h[i] = -h[i] / sum
+		h[i] /= sum
 	}
-	h[m]++
 	return h
 }

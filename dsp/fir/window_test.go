@@ -116,19 +116,25 @@ func TestBlackmanSinc(t *testing.T) {
 	}
 }
 
-// TestHighPass checks the linear-phase high-pass against its design: the
-// master's rumble filter at 48 kHz (engine's rumbleTaps: −6 dB at 20 Hz, a
-// 20 Hz transition, 86 dB asked of Kaiser's formulas, which fall up to
-// 5 dB short next to the band edge and where the DC gain is set to 0),
-// its response evaluated exactly from the taps. Symmetric taps
-// make the response about the centre tap real, so the group delay is the
-// same (len−1)/2 samples at every frequency; within that, the stopband
-// below 10 Hz is 80 dB down, the passband from 30 Hz to Nyquist is flat
-// to the design's ripple, and DC is gone entirely.
-func TestHighPass(t *testing.T) {
+// TestLowPass checks the linear-phase low-pass against its design as the
+// master's rumble filter uses it (dsp/lineq's HighPass: the input less
+// this low-pass, run there at a decimated rate): −6 dB at 20 Hz, a 20 Hz
+// transition, 86 dB asked of Kaiser's formulas, which fall up to 5 dB
+// short next to the band edge, here at 48 kHz. The response of the unit
+// impulse less the low-pass is evaluated exactly from the taps. Symmetric
+// taps make the response about the centre tap real, so the group delay is
+// the same (len−1)/2 samples at every frequency; within that, the
+// high-pass's stopband below 10 Hz is 80 dB down (the low-pass's passband
+// ripple), its passband from 30 Hz to Nyquist is flat to the low-pass's
+// stopband, and DC is gone entirely (the low-pass's DC gain is exactly 1).
+func TestLowPass(t *testing.T) {
 	t.Parallel()
 	const rate = 48000.0
-	h := HighPass(20/rate, 20/rate, 86)
+	h := LowPass(20/rate, 20/rate, 86)
+	for i := range h {
+		h[i] = -h[i]
+	}
+	h[len(h)/2]++
 	n := len(h)
 	if n%2 != 1 || n < 12000 || n > 14000 {
 		t.Fatalf("%d taps; want an odd number near Kaiser's 13000", n)

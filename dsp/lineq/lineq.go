@@ -1,11 +1,12 @@
-// Package lineq runs linear-phase FIR filters on the master bus by FFT
-// overlap-add convolution: the match EQ, a magnitude curve given as points
-// (gain in dB at frequencies, linear in log frequency between them, held
-// beyond the ends), and the rumble filter, a linear-phase high-pass
-// designed by dsp/fir (NewFIR). A tone match to reference tracks is a
-// smooth curve over the whole band that should move no phase between
-// bands (the reason Matchering matches with a linear-phase FIR); a rumble
-// filter that moved the bass's phase would raise its peaks.
+// Package lineq runs the master bus's linear-phase filters: the match EQ,
+// a magnitude curve given as points (gain in dB at frequencies, linear in
+// log frequency between them, held beyond the ends) run by FFT overlap-add
+// convolution, and the rumble filter, a linear-phase high-pass computed as
+// the input delayed less dsp/fir's low-pass run at a decimated rate
+// (HighPass). A tone match to reference tracks is a smooth curve over the
+// whole band that should move no phase between bands (the reason
+// Matchering matches with a linear-phase FIR); a rumble filter that moved
+// the bass's phase would raise its peaks.
 //
 // The curve's design is by frequency sampling: the curve is sampled on an
 // N-point FFT grid as a real, zero-phase response, transformed to an
@@ -102,13 +103,13 @@ type EQ struct {
 // New returns an EQ for the curve; Prepare designs the filter.
 func New(pts []Point) *EQ {
 	pts = append([]Point(nil), pts...)
-	return NewFIR(func(rate float64) []float64 { return Design(pts, rate) })
+	return newFIR(func(rate float64) []float64 { return Design(pts, rate) })
 }
 
-// NewFIR returns the processor of the FIR that design returns for a rate:
+// newFIR returns the processor of the FIR that design returns for a rate:
 // symmetric (linear phase) and odd in length, so its delay is a whole
 // number of frames. Prepare designs it.
-func NewFIR(design func(rate float64) []float64) *EQ { return &EQ{design: design} }
+func newFIR(design func(rate float64) []float64) *EQ { return &EQ{design: design} }
 
 // Prepare designs the FIR for the rate and allocates the state.
 func (e *EQ) Prepare(spec dsp.Spec) {

@@ -22,7 +22,7 @@ function chainNum(obj, key, label, lo, hi, step, unit, field, onChange, exclusiv
     onChange();
   });
   inp.addEventListener("change", e => e.stopPropagation());
-  return el("label", { class: "num" }, label + " ", inp, unit ? " " + unit : "");
+  return el("label", label === "Q" ? { class: "num", title: "Q: how narrow the band is (higher is narrower)" } : { class: "num" }, label + " ", inp, unit ? " " + unit : "");
 }
 
 function chainChannel(obj, field, onChange, key = "channel") {
@@ -222,8 +222,9 @@ function showFieldErrors(fields) {
 // (report.json), with the CLI's precision so the three agree: the
 // limiter's reduction and which stems caused it (plain or stem-aware),
 // the mono compatibility (correlation), the glue compressor's and the
-// multiband's reduction, and per stem the share it caused, the limiter's
-// reduction it took and its de-esser, dynamic EQ and multiband figures.
+// multiband's reduction, and per stem (stem-aware) the share it caused
+// and the limiter's reduction it took, and its de-esser, dynamic EQ and
+// multiband figures, each column only where a stem has one.
 // One file mastered (single) has no stems to attribute to: neither shows.
 function chainReport(rep, single) {
   const m = rep.master || {}, lim = m.limiter, corr = m.correlation;
@@ -255,21 +256,35 @@ function chainReport(rep, single) {
     box.append(el("h3", { text: "Master chain" }), el("div", { class: "table-wrap" }, t));
   }
   const stems = single ? [] : (rep.stems || []).filter(s => s.limiter || s.processors);
+  // The plain limiter reduces the sum: every stem took the master's
+  // reduction, the same figures on every row, and "caused by" above says
+  // whose peaks it reduced. Its rows are the stems' own processors, and
+  // only the stems and columns that have one.
+  const plain = lim && !lim.stem_aware;
+  const list = v => (v && v.length ? v.map(x => fmtNum(x, 2)).join(" / ") : "—");
+  const cols = [
+    ["stem", s => s.file.split("/").pop() + (s.muted ? " (muted)" : "")],
+    ...(plain ? [] : [["caused", s => s.limiter ? fmtNum(100 * s.limiter.caused_share, 0) + " %" : "—"],
+      ["limiter mean", s => s.limiter ? fmtNum(s.limiter.mean_db, 2) : "—"], ["limiter max", s => s.limiter ? fmtNum(s.limiter.max_db, 2) : "—"]]),
+    ["de-esser max", s => s.processors && s.processors.de_esser_max_gr_db !== undefined ? fmtNum(s.processors.de_esser_max_gr_db, 2) : "—"],
+    ["dynamic EQ max", s => list(s.processors && s.processors.dynamic_eq_max_gr_db)],
+    ["multiband max", s => list(s.processors && s.processors.multiband_max_gr_db)],
+  ];
+  const cells = stems.map(s => cols.map(([, f]) => f(s)));
+  const shown = cols.map((_, j) => j === 0 || cells.some(r => r[j] !== "—"));
+  const rowsShown = stems.map((_, i) => cells[i].some((x, j) => j > 0 && shown[j] && x !== "—"));
   if (stems.length) {
-    const head = ["stem", "caused", "limiter GR mean", "limiter GR max", "de-esser max", "dynamic EQ max", "multiband max"];
-    const t = el("table", { class: "stem-gr" }, el("thead", {}, el("tr", {}, ...head.map(h => el("th", { text: h })))));
-    const list = v => (v && v.length ? v.map(x => fmtNum(x, 2)).join(" / ") : "—");
+    box.append(el("h3", { text: "Gain reduction by stem (dB)" }));
+    if (plain) box.append(el("p", { class: "muted lim-sum", text: "The limiter acts on the sum: every stem took the master's reduction above" + (lim.attribution ? ", and \"caused by\" says whose peaks it reduced." : ".") }));
+    else if (lim) box.append(el("p", { class: "muted", text: "The stem-aware limiter took its reduction from the stems by weight: each row is what that stem took." }));
+  }
+  if (rowsShown.some(Boolean)) {
+    const pick = r => r.filter((_, j) => shown[j]);
+    const t = el("table", { class: "stem-gr" }, el("thead", {}, el("tr", {}, ...pick(cols.map(([h]) => h)).map(h => el("th", { text: h })))));
     const body = el("tbody");
-    for (const s of stems) {
-      const l = s.limiter, p = s.processors || {};
-      body.append(el("tr", { "data-file": s.file }, ...[s.file.split("/").pop() + (s.muted ? " (muted)" : ""), l ? fmtNum(100 * l.caused_share, 0) + " %" : "—",
-        l ? fmtNum(l.mean_db, 2) : "—", l ? fmtNum(l.max_db, 2) : "—", p.de_esser_max_gr_db !== undefined ? fmtNum(p.de_esser_max_gr_db, 2) : "—",
-        list(p.dynamic_eq_max_gr_db), list(p.multiband_max_gr_db)].map(x => el("td", { text: x }))));
-    }
+    stems.forEach((s, i) => { if (rowsShown[i]) body.append(el("tr", { "data-file": s.file }, ...pick(cells[i]).map(x => el("td", { text: x })))); });
     t.append(body);
-    box.append(el("h3", { text: "Gain reduction by stem (dB)" }),
-      lim ? el("p", { class: "muted", text: lim.stem_aware ? "The stem-aware limiter took its reduction from the stems by weight: each row is what that stem took." : "The plain limiter reduces the sum: every stem takes the master's reduction; \"caused\" is each stem's share of the peaks it reduced." }) : null,
-      el("div", { class: "table-wrap" }, t));
+    box.append(el("div", { class: "table-wrap" }, t));
   }
   return box;
 }

@@ -28,7 +28,7 @@ const VIEWS = ["upload", "check", "mix", "master", "results"];
 
 const state = {
   id: null, token: null, project: null, session: null, view: "upload",
-  mutes: {}, solos: {}, saveTimer: null, objectURLs: [],
+  mutes: {}, solos: {}, saveTimer: null, saving: null, objectURLs: [],
   following: new Set(), checking: new Set(), lastJobs: "", streams: null, streamsKey: "",
   player: null, abMode: "after", abGains: null, pendingSwitch: null, watching: null,
 };

@@ -8,7 +8,11 @@
 
 const DELIVERABLES = {
   wav24: { format: "wav", bit_depth: 24 },
-  cd: { format: "wav", bit_depth: 16, sample_rate: 44100, dither: "tpdf", suffix: "cd" },
+  // The CD file is a final delivery: its dither is noise-shaped (F-weighted,
+  // the noise moved out of 2–5 kHz), as docs/session.md's example asks. The
+  // AIFF 16-bit keeps flat TPDF: it is at the stems' rate, where shaping may
+  // not be offered, and often processed again.
+  cd: { format: "wav", bit_depth: 16, sample_rate: 44100, dither: "shaped", suffix: "cd" },
   float: { format: "wav", bit_depth: 32, sample_format: "float", suffix: "float" },
   flac24: { format: "flac", bit_depth: 24 },
   // AIFF is integer PCM (float needs AIFF-C): the page offers 24 and 16

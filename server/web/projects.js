@@ -137,8 +137,9 @@ function focusLost() {
 }
 
 function openProject(id, token, view) {
-  // A change not saved yet goes to the project it was made in.
-  if (state.saveTimer && state.session && state.id) saveSession().catch(() => {});
+  // A change not saved yet goes to the project it was made in, now: a
+  // save waiting its turn would find this project gone.
+  if (state.saveTimer && state.session && state.id) saveSessionNow().catch(() => {});
   clearTimeout(state.saveTimer); state.saveTimer = null;
   clearTimeout(state.sumTimer);
   clearTimeout(state.titleTimer);

@@ -183,7 +183,22 @@ async function dropGoneFiles() {
   return gone;
 }
 
-async function saveSession() {
+// saveSession saves the session once the save before it has answered:
+// two in flight (a fader moved again while a slow line carried the first)
+// both named a stem removed in another tab, and the second's refusal came
+// back after the first had taken the stem out, naming nothing left to
+// drop. Each save reads the session when its turn comes.
+function saveSession() {
+  clearTimeout(state.saveTimer);
+  state.saveTimer = null;
+  const id = state.id, before = state.saving;
+  const run = before ? before.catch(() => {}).then(() => id === state.id ? saveSessionNow() : undefined) : saveSessionNow();
+  state.saving = run;
+  run.catch(() => {}).then(() => { if (state.saving === run) state.saving = null; });
+  return run;
+}
+
+async function saveSessionNow() {
   clearTimeout(state.saveTimer);
   state.saveTimer = null;
   if (!state.session) return;
@@ -200,7 +215,7 @@ async function saveSession() {
     const gone = e instanceof APIError && e.status === 422 && id === state.id && (e.fields || []).some(f => f.kind === "no_file") ? await dropGoneFiles() : [];
     if (gone.length) {
       // Said once saved: it said "saved" while the save was on its way.
-      await saveSession();
+      await saveSessionNow();
       const many = gone.length > 1;
       status(gone.join(", ") + (many ? " are" : " is") + " no longer in the project (removed in another tab?): " + (many ? "their strips are" : "its strip is") + " gone, and your change is saved without " + (many ? "them." : "it."));
       return;
