@@ -135,7 +135,7 @@ func Advise(in AdviceInput) stemmaster.Advice {
 			// number.
 			g := m.Gain()
 			d.GainDB = &g
-			msg += fmt.Sprintf("; the assistant (stemmaster assist, %s norms) would move it %+.1f dB, to %.1f LU", DefaultStyle, g, m.Want)
+			msg += fmt.Sprintf("; the assistant (stemmaster assist, %s norms) would move it %+.1f dB, to %.1f LU against the sum the moves make", DefaultStyle, g, m.Want)
 			if in.Mix != "" {
 				// Given the mix, the assistant keeps its balance (the
 				// client's intent): the move is the one it makes

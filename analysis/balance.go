@@ -50,10 +50,18 @@ type FamilyBalance struct {
 	Typical    Range   // zero Range when the role has none
 	HasRange   bool
 	InRange    bool // true when there is no range or RelativeLU is undefined
+	// Blocks and SumBlocks are the gating blocks the figures were read
+	// from (FamilyLevelOf): NormBalance re-meters the sum its moves make
+	// from them. Nil for a balance given as figures only (Balance).
+	Blocks, SumBlocks []float64 `json:"-"`
 }
 
-// FamilyLevel is a family's loudness and the sum's where it plays.
-type FamilyLevel struct{ LUFS, SumLUFS float64 }
+// FamilyLevel is a family's loudness and the sum's where it plays, and
+// the gating blocks (the family's and the sum's) they were read from.
+type FamilyLevel struct {
+	LUFS, SumLUFS     float64
+	Blocks, SumBlocks []float64
+}
 
 // FamilyLevelOf is the one measure of a family's level, which the check's
 // balance, the advice and the assistant's balance by norms all read:
@@ -68,7 +76,7 @@ type FamilyLevel struct{ LUFS, SumLUFS float64 }
 // over each, 3 dB more than the power sum of their loudness says.
 func FamilyLevelOf(family, sum []float64) FamilyLevel {
 	l, s := loudness.GatedLoudnessWhere(family, sum)
-	return FamilyLevel{LUFS: l, SumLUFS: s}
+	return FamilyLevel{LUFS: l, SumLUFS: s, Blocks: family, SumBlocks: sum}
 }
 
 // Balance compares each family's integrated loudness (by role) with the
@@ -91,7 +99,7 @@ func BalanceOf(levels map[stemmaster.Role]FamilyLevel) []FamilyBalance {
 		if !ok {
 			continue
 		}
-		fb := FamilyBalance{Role: role, IntegratedLUFS: l.LUFS, SumLUFS: l.SumLUFS, RelativeLU: l.LUFS - l.SumLUFS, InRange: true}
+		fb := FamilyBalance{Role: role, IntegratedLUFS: l.LUFS, SumLUFS: l.SumLUFS, RelativeLU: l.LUFS - l.SumLUFS, InRange: true, Blocks: l.Blocks, SumBlocks: l.SumBlocks}
 		if math.IsInf(fb.RelativeLU, 0) {
 			fb.RelativeLU = math.NaN()
 		}

@@ -163,8 +163,11 @@ func (p *Proposal) balance(work []*stemWork, mix *Track, mixLag int) error {
 		if verbS(w.t.Role) != "" {
 			where, them = "it plays", "it"
 		}
-		w.balWhy = fmt.Sprintf("the %s sit%s %.1f LU against the sum where %s, %s the %.1f LU the %s norms give %s: %+.1f dB",
-			roleName(w.t.Role), verbS(w.t.Role), m.Rel, where, overUnder(m.Rel-m.Want), m.Want, p.Family, them, m.Gain())
+		// Want is against the sum the moves make (NormBalance solves
+		// for it): moving a family that fills much of the sum moves the
+		// sum too, so the move is not Want − Rel.
+		w.balWhy = fmt.Sprintf("the %s sit%s %.1f LU against the sum where %s, to sit at %.1f LU against the sum the moves make, the place the %s norms give %s: %+.1f dB",
+			roleName(w.t.Role), verbS(w.t.Role), m.Rel, where, m.Want, p.Family, them, m.Gain())
 	}
 	return nil
 }
@@ -205,16 +208,6 @@ func verbS(r stemmaster.Role) string {
 		return "s"
 	}
 	return ""
-}
-
-func overUnder(d float64) string {
-	switch {
-	case d > 0.05:
-		return fmt.Sprintf("%.1f dB over", d)
-	case d < -0.05:
-		return fmt.Sprintf("%.1f dB under", -d)
-	}
-	return "on"
 }
 
 func noStemsErr(mix *Track) error {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sync"
 
 	"stemmaster"
 	"stemmaster/audio"
@@ -140,13 +141,10 @@ func fineSpectrumOf(b *audio.Buffer, rate int) *fineSpectrum {
 	}
 	bins := min(n/2+1, int(fineTopHz*float64(n)/float64(rate))+2)
 	fs := &fineSpectrum{binHz: float64(rate) / float64(n), mean: make([]float64, bins)}
-	tr := fft.NewReal(n)
-	win := make([]float64, n)
-	for i := range win {
-		win[i] = 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(n))
-	}
-	seq := make([]float64, n)
-	var coef []complex128
+	w := getFineWork(n)
+	defer fineWorks.Put(w)
+	tr, win, seq, coef := w.tr, w.win, w.seq, w.coef
+	defer func() { w.coef = coef }()
 	for start := 0; start == 0 || start+n <= total; start += hop {
 		p := make([]float64, bins)
 		var e float64
@@ -179,6 +177,30 @@ func fineSpectrumOf(b *audio.Buffer, rate int) *fineSpectrum {
 		fs.mean[k] /= float64(max(1, len(fs.frames)))
 	}
 	return fs
+}
+
+// fineWork is what one fine spectrum needs besides its frames: the
+// transform, its Hann window and buffers, a few MB at 0.4 Hz bins. Every
+// stem of an analysis is searched for hum, so they are kept for the next
+// stem (and the next analysis) rather than made again for each.
+type fineWork struct {
+	tr       *fft.Real
+	win, seq []float64
+	coef     []complex128
+}
+
+var fineWorks sync.Pool
+
+// getFineWork returns a fineWork for transforms of n points.
+func getFineWork(n int) *fineWork {
+	if w, ok := fineWorks.Get().(*fineWork); ok && len(w.win) == n {
+		return w
+	}
+	w := &fineWork{tr: fft.NewReal(n), win: make([]float64, n), seq: make([]float64, n)}
+	for i := range w.win {
+		w.win[i] = 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(n))
+	}
+	return w
 }
 
 // lineExcess is how far, in dB, the strongest bin within tol Hz of f

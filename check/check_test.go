@@ -99,6 +99,21 @@ func (fs *franciumSet) with(stem string, edit, editMix func(*audio.Buffer) *audi
 	return stems, memSource("mix.wav", m, pcm24(fs.rate, 2))
 }
 
+// rotated is the francium set started at frame from, what lay before it
+// moved to the end of every file (stems and mix alike): a song whose
+// passages come in another order.
+func (fs *franciumSet) rotated(from int) *franciumSet {
+	out := &franciumSet{rate: fs.rate, stems: map[string]*audio.Buffer{}}
+	for n, b := range fs.stems {
+		r := audio.NewBuffer(b.Channels(), b.Frames())
+		for c, ch := range b.Data {
+			copy(r.Data[c][copy(r.Data[c], ch[from:]):], ch[:from])
+		}
+		out.stems[n] = r
+	}
+	return out
+}
+
 // checkWith checks the francium delivery with the stem named edited
 // through edit and the mix through editMix (as with), and returns the
 // sum_mismatch's message and the other findings that name the stem.

@@ -1,12 +1,8 @@
 package check
 
 import (
-	"fmt"
-	"math"
 	"slices"
-	"strings"
 
-	"stemmaster"
 	"stemmaster/analysis"
 )
 
@@ -24,7 +20,9 @@ import (
 // stem with its drift corrected), and a run of editRun stretches or more
 // at one other lag, beside stretches in step, is the edit; where it
 // starts is found to editResolutionSeconds between the last stretch in
-// step and the first moved one. Every stretch is first screened at the
+// step and the first moved one (editBoundary), and a stretch counts as in
+// step beside the run only when the stem's own lag explains far more of
+// it than the edit's (ownStretch). Every stretch is first screened at the
 // stem's own lag (and then at the lag of the stretch before it), so the
 // costly search runs only where the stem leaves the mix.
 
@@ -57,10 +55,13 @@ const (
 	// editLagSlack is how far apart, in samples, the lags of one run may
 	// lie, and how far from the stem's lag a stretch in step may lie.
 	editLagSlack = 2
-	// editResolutionSeconds is how closely the edit's start is found, in
-	// windows of editProbeSeconds.
-	editResolutionSeconds = 0.05
-	editProbeSeconds      = 0.25
+	// editResolutionSeconds is how closely the edit's bounds are found
+	// (editBoundary).
+	editResolutionSeconds = 0.01
+	// editSilentShare: a block of editResolutionSeconds with less than
+	// this share of the stem's mean energy (40 dB under it) is silent
+	// where the bounds are found.
+	editSilentShare = 1e-4
 	// editMargin: a stretch is at another lag when the stem's frames
 	// there, at that lag, explain this many times more of the mix's
 	// energy than at the stem's own lag (music that repeats matches a bar
@@ -70,6 +71,12 @@ const (
 	// where the stem's explains this share of the mix's or more (the
 	// stem's own side, not the other stems' by chance).
 	editSideShare = 0.25
+	// editFlipShare: a stretch reads inverted only where its projection
+	// explains this share of the mix's energy or more: a stem with next
+	// to nothing of the mix in it (one the fit gives −40 dB, or its
+	// noise floor where it is silent), or a stem drifting from a mix at
+	// another speed, correlates by chance either way.
+	editFlipShare = 0.25
 	// editHoldShare: a stretch whose projection on the mix at the stem's
 	// lag is this share or more of what the stem's fitted gain puts there
 	// is in step (holds).
@@ -89,8 +96,9 @@ type stemEdit struct {
 	// (negative: earlier); 0 when swap.
 	move int
 	// swap: the passage has its left and right channels exchanged
-	// against the rest of the stem, in step.
-	swap bool
+	// against the rest of the stem, in step; invert: its polarity
+	// inverted, in step.
+	swap, invert bool
 }
 
 // measureEdits returns the aligned stems that hold a passage at another
@@ -144,7 +152,7 @@ func (c *checker) editsBesideDrifts(sum []*input, gains []float64, drifts []drif
 	var hidden []drift
 	for i, e := range edits {
 		in := e.in
-		if e.swap || in.drift != nil || slices.ContainsFunc(hidden, func(d drift) bool { return d.in == in }) {
+		if e.swap || e.invert || in.drift != nil || slices.ContainsFunc(hidden, func(d drift) bool { return d.in == in }) {
 			continue
 		}
 		in.undone = &edits[i]
@@ -193,7 +201,7 @@ func (c *checker) findEdits(in *input) ([]stemEdit, error) {
 	stretches := editStretches(in, c.rate)
 	maxLag := min(int(EditSearchSeconds*float64(c.rate)), analysis.MaxAlignLag)
 	pts := make([]editPoint, 0, len(stretches))
-	var swaps []editPoint
+	var swaps, flips []editPoint
 	last := 0 // the move of the last stretch off the stem's lag (0: none)
 	for _, sr := range stretches {
 		at, length := sr.at, sr.n
@@ -218,16 +226,23 @@ func (c *checker) findEdits(in *input) ([]stemEdit, error) {
 			}
 		}
 		pts = append(pts, p)
+		f := flipPoint(in, x, ref, p)
+		flips = append(flips, f)
 		if len(x) == 2 {
-			swaps = append(swaps, swapPoint(in, x, ref, p))
+			q := swapPoint(in, x, ref, p)
+			// A stretch with its polarity inverted has its channels'
+			// difference inverted too, as an exchange would: it is
+			// no exchange.
+			q.ok = q.ok && f.move == 0
+			swaps = append(swaps, q)
 		}
 	}
 	var out []stemEdit
 	for _, e := range []struct {
-		pts  []editPoint
-		swap bool
-	}{{pts, false}, {swaps, true}} {
-		edit, err := c.readEdit(in, e.pts, e.swap)
+		pts []editPoint
+		alt editAlt
+	}{{pts, editAlt{}}, {swaps, editAlt{swap: true}}, {flips, editAlt{invert: true}}} {
+		edit, err := c.readEdit(in, e.pts, e.alt)
 		if err != nil {
 			return nil, err
 		}
@@ -276,6 +291,17 @@ func energyOf(blocks []float64) float64 {
 	return e
 }
 
+// framesEnergy is the energy of frames, Σ x² over their channels.
+func framesEnergy(x [][]float32) float64 {
+	var e float64
+	for _, ch := range x {
+		for _, v := range ch {
+			e += float64(v) * float64(v)
+		}
+	}
+	return e
+}
+
 // stretchEnergy is the energy of the stem's blocks under the stretch of
 // length frames from at on.
 func stretchEnergy(in *input, at int64, length int) float64 {
@@ -283,435 +309,4 @@ func stretchEnergy(in *input, at int64, length int) float64 {
 	from := min(at/BlockFrames, int64(len(b)))
 	to := min((at+int64(length)+BlockFrames-1)/BlockFrames, int64(len(b)))
 	return energyOf(b[from:to])
-}
-
-// searchPoint reads the lag of a stretch that is not in step: first at
-// last, the move of the stretch before it off the stem's lag (a passage
-// at one other lag holds it along its length), then by the search over
-// ±maxLag. ref is the mix under it at the stem's lag.
-func (c *checker) searchPoint(in *input, x, ref [][]float32, p editPoint, last, maxLag int) (editPoint, error) {
-	if last != 0 {
-		moved, err := c.mixWindow(in, p.at, p.n, last)
-		if err != nil {
-			return p, err
-		}
-		if holds(in, x, moved) && prefers(in, x, moved, ref, editAlt{move: last}, editAlt{}) {
-			p.move = last
-			return p, nil
-		}
-	}
-	wide, err := c.alignExcerpt(c.mix, p.at-in.lagAt(p.s)-int64(maxLag), p.n+2*maxLag)
-	if err != nil {
-		return p, err
-	}
-	a := analysis.Align(alignView(x), monoInPlace(wide), maxLag)
-	// The search window lies at the lag of the stretch's centre, where
-	// the moves of a drifting stem's stretch are measured from its line.
-	p.move = a.Lag
-	// A match of the other polarity is none (a held chord matches
-	// itself inverted half a period away).
-	p.ok = a.Peak*polarity(in) >= analysis.MinAlignPeak
-	if p.ok && absInt(p.move) > editLagSlack {
-		// Music that repeats matches a bar away too: the other lag must
-		// explain far more of the mix than the stem's own.
-		moved, err := c.mixWindow(in, p.at, p.n, p.move)
-		if err != nil {
-			return p, err
-		}
-		p.ok = prefers(in, x, moved, ref, editAlt{move: p.move}, editAlt{})
-	}
-	return p, nil
-}
-
-// swapPoint reads a stretch of a stereo stem for its layout: left and right
-// exchanged, or as the joint fit laid them; it counts for the one that
-// explains far more. ref is the mix under it at the stem's lag.
-func swapPoint(in *input, x, ref [][]float32, p editPoint) editPoint {
-	q := editPoint{s: p.s, at: p.at, n: p.n, move: swapMark}
-	eSwap, share := explains(in, x, ref, editAlt{swap: true}, true)
-	eStay, _ := explains(in, x, ref, editAlt{}, true)
-	sw := eSwap > 0 && eSwap >= editMargin*eStay && share >= editSideShare
-	st := eStay > 0 && eStay >= editMargin*eSwap
-	if st {
-		q.move = 0
-	}
-	q.ok = sw || st
-	return q
-}
-
-// holds says whether x, the stem's frames, is in step with ref, the mix
-// under them: its projection on the mix there is editHoldShare or more of
-// what its fitted gain puts in the mix (near all of it in step, a chance
-// share a bar off). The costly search runs only where it is not.
-func holds(in *input, x, ref [][]float32) bool {
-	xy, xx, _ := projectionSums(in, x, ref, editAlt{}, false)
-	g := math.Abs(in.fitGain)
-	return xx > 0 && g > 0 && xy >= editHoldShare*g*xx
-}
-
-// swapMark is an editPoint's move for a stretch with its channels
-// exchanged against the stem's layout.
-const swapMark = math.MaxInt32
-
-// editAlt is a way to lay a stretch of a stem on the mix: at the stem's
-// lag plus move samples, with its channels exchanged (against the joint
-// fit's layout) or not.
-type editAlt struct {
-	move int
-	swap bool
-}
-
-// prefers says whether x, the stem's frames, explains editMargin times or
-// more as much of the mix laid as a (on refA, the mix under it so) as
-// laid as b (on refB), and something.
-func prefers(in *input, x, refA, refB [][]float32, a, b editAlt) bool {
-	side := a.swap != b.swap
-	ea, share := explains(in, x, refA, a, side)
-	eb, _ := explains(in, x, refB, b, side)
-	// The channels' difference of a stem with little of its own is
-	// mostly the other stems': to be exchanged there, it must explain a
-	// good part of the mix's.
-	return ea > 0 && ea >= editMargin*eb && (!a.swap || share >= editSideShare)
-}
-
-// readPrefers is prefers on the stretch of n stem frames from at on, read
-// with the mix under it at either alt's move.
-func (c *checker) readPrefers(in *input, at int64, n int, a, b editAlt) (bool, error) {
-	x, err := c.alignExcerpt(in, at, n)
-	if err != nil {
-		return false, err
-	}
-	refA, refB, err := c.mixWindows(in, at, n, a.move, b.move)
-	if err != nil {
-		return false, err
-	}
-	return prefers(in, x, refA, refB, a, b), nil
-}
-
-// mixWindows is the mix under the stem's n frames from at on at two moves,
-// read once when they are one.
-func (c *checker) mixWindows(in *input, at int64, n, moveA, moveB int) (a, b [][]float32, err error) {
-	if a, err = c.mixWindow(in, at, n, moveA); err != nil || moveB == moveA {
-		return a, a, err
-	}
-	b, err = c.mixWindow(in, at, n, moveB)
-	return a, b, err
-}
-
-// mixWindow reads the mix's frames under the stem's n frames from at on,
-// laid at the stem's lag plus move samples: frame i of it lies under the
-// stem's frame at+i. Along a drifting stem the lag moves within the
-// stretch, and each frame is taken at its own lag (to the nearest
-// sample).
-func (c *checker) mixWindow(in *input, at int64, n, move int) ([][]float32, error) {
-	first := at - in.lagAt(at) - int64(move)
-	end := at + int64(n) - 1 - in.lagAt(at+int64(n)-1) - int64(move)
-	if end-first == int64(n)-1 {
-		return c.alignExcerpt(c.mix, first, n)
-	}
-	raw, err := c.alignExcerpt(c.mix, first, int(max(end-first+1, 1)))
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]float32, len(raw))
-	for ch, src := range raw {
-		out[ch] = make([]float32, n)
-		for i := range out[ch] {
-			s := at + int64(i)
-			j := s - in.lagAt(s) - int64(move) - first
-			if j >= 0 && j < int64(len(src)) {
-				out[ch][i] = src[j]
-			}
-		}
-	}
-	return out, nil
-}
-
-// readEdit reads the stretches of one stem (a lag's, or a layout's when
-// swap) into the edit they show, with its bounds found; nil when none.
-func (c *checker) readEdit(in *input, pts []editPoint, swap bool) (*stemEdit, error) {
-	minMove := int(EditMinSeconds * float64(c.rate))
-	if swap {
-		minMove = swapMark
-	}
-	r := editRunIn(pts, minMove)
-	if r == nil {
-		return nil, nil
-	}
-	alt := editAlt{move: r.move}
-	if swap {
-		alt = editAlt{swap: true}
-	}
-	if r.endLo >= 0 {
-		// Back in step only where the stem's own lag explains far more
-		// than the edit's (after a bar cut, music that repeats by the
-		// bar matches at both).
-		p := pts[r.endHi]
-		back, err := c.readPrefers(in, p.at, p.n, editAlt{}, alt)
-		if err != nil {
-			return nil, err
-		}
-		if !back {
-			if r.startLo < 0 {
-				return nil, nil
-			}
-			r.endLo, r.endHi = -1, -1
-		}
-	}
-	edit := &stemEdit{in: in, from: -1, to: -1, fromS: -1, toS: -1, move: r.move, swap: swap}
-	if swap {
-		edit.move = 0
-	}
-	if r.startLo >= 0 {
-		start, err := c.editBoundary(in, pts[r.startLo].s, pts[r.startHi].s, alt, true)
-		if err != nil {
-			return nil, err
-		}
-		edit.from, edit.fromS = start-in.lagAt(start), start
-	}
-	if r.endLo >= 0 {
-		end, err := c.editBoundary(in, pts[r.endLo].s, pts[r.endHi].s, alt, false)
-		if err != nil {
-			return nil, err
-		}
-		edit.to, edit.toS = end-in.lagAt(end), end
-	}
-	return edit, nil
-}
-
-// editRead is what editRunIn found: the stem leaves its lag between the
-// stretches startLo and startHi (−1: it is off from its start) and comes
-// back between endLo and endHi (−1: it stays off to its end), by move
-// samples.
-type editRead struct {
-	startLo, startHi, endLo, endHi int
-	move                           int
-}
-
-// editRunIn finds, in the stretches' lags, the first run of editRun or
-// more stretches at one lag at least minMove from the stem's (a lone
-// stretch in step inside it is music that repeats), beside a stretch in
-// step before or after it (less than minMove off); nil when there is
-// none. Stretches
-// that matched nothing neither make nor break a run.
-func editRunIn(pts []editPoint, minMove int) *editRead {
-	var ok []int // indices of the stretches that matched
-	for i, p := range pts {
-		if p.ok {
-			ok = append(ok, i)
-		}
-	}
-	// Beside the run, a stretch less than minMove off the stem's lag is
-	// in step: the run moves by a bar, the stretch at most by a drift
-	// the drift measurement did not see (the edit hid it).
-	inStep := func(i int) bool { return absInt(pts[ok[i]].move) < minMove }
-	for a := 0; a < len(ok); {
-		move := pts[ok[a]].move
-		if absInt(move) < minMove {
-			a++
-			continue
-		}
-		// A run's lags lie within editLagSlack of each other, or of
-		// the one before by less than half minMove: a drift the drift
-		// measurement did not see (the edit hid it) moves them along it.
-		follows := func(i, j int) bool { // stretch ok[i] holds the run's lag, as ok[j] does
-			return absInt(pts[ok[i]].move-move) <= editLagSlack || absInt(pts[ok[i]].move-pts[ok[j]].move) < minMove/2
-		}
-		b := a + 1
-		for b < len(ok) {
-			switch {
-			case follows(b, b-1):
-				b++
-				continue
-			case b+1 < len(ok) && inStep(b) && follows(b+1, b-1):
-				// One stretch in step inside the run is music that
-				// repeats by the bar, matching at both lags.
-				b += 2
-				continue
-			}
-			break
-		}
-		r := &editRead{startLo: -1, startHi: -1, endLo: -1, endHi: -1, move: move}
-		if a > 0 && inStep(a-1) {
-			r.startLo, r.startHi = ok[a-1], ok[a]
-		}
-		if b < len(ok) && inStep(b) {
-			r.endLo, r.endHi = ok[b-1], ok[b]
-		}
-		if b-a >= editRun && (r.startLo >= 0 || r.endLo >= 0 && a == 0) {
-			return r
-		}
-		a = b
-	}
-	return nil
-}
-
-// editBoundary finds the stem frame between lo and hi where its music goes
-// from one lag to the other: from its lag to move samples off it when
-// leaving, back when not. Each probe compares how much of the mix a short
-// window of the stem explains at either lag.
-func (c *checker) editBoundary(in *input, lo, hi int64, alt editAlt, leaving bool) (int64, error) {
-	h := int64(editProbeSeconds * float64(c.rate) / 2)
-	for float64(hi-lo) > editResolutionSeconds*float64(c.rate) {
-		m := (lo + hi) / 2
-		x, err := c.alignExcerpt(in, m-h, int(2*h))
-		if err != nil {
-			return 0, err
-		}
-		refStill, refMoved, err := c.mixWindows(in, m-h, int(2*h), 0, alt.move)
-		if err != nil {
-			return 0, err
-		}
-		still, _ := explains(in, x, refStill, editAlt{}, alt.swap)
-		moved, _ := explains(in, x, refMoved, alt, alt.swap)
-		// Where the stem is silent it matches at neither lag: the edit
-		// lies at the silence's start (a bar of silence inserted, a
-		// passage moved out leaving a gap).
-		if still == 0 && moved == 0 || (moved > still) == leaving {
-			hi = m
-		} else {
-			lo = m
-		}
-	}
-	return (lo + hi) / 2, nil
-}
-
-// explains returns how much of ref's energy x, the stem's frames, takes
-// out laid on it as alt lays them (ref is the mix under them at alt's
-// move) with the best gain — the energy of its projection on the mix,
-// nothing at the other polarity than the stem's — and the share of the
-// mix's energy there (of its channels' difference, with side) that is.
-// With side, only the channels' difference counts: exchanging them
-// inverts it and leaves their sum, which is most of a stereo stem, alone.
-func explains(in *input, x, ref [][]float32, alt editAlt, side bool) (e, share float64) {
-	xy, xx, mm := projectionSums(in, x, ref, alt, side)
-	if xx == 0 || xy <= 0 {
-		return 0, 0
-	}
-	return xy * xy / xx, xy * xy / (xx * mm)
-}
-
-// projectionSums are x's correlation with ref, laid as alt lays it (each
-// channel as the fit lays it on the mix: the joint fit's channel
-// polarities and the sign of the stem's fitted gain), x's energy and
-// ref's, over both channels or their difference (side).
-func projectionSums(in *input, x, ref [][]float32, alt editAlt, side bool) (xy, xx, mm float64) {
-	swap := alt.swap != in.swapped
-	fs := in.fitSign()
-	sg := [2]float32{float32(in.sign[0] * fs), float32(in.sign[1] * fs)}
-	if side && len(x) == 2 && len(ref) == 2 {
-		l, r, sl, sr := x[0], x[1], sg[0], sg[1]
-		if swap {
-			l, r, sl, sr = r, l, sr, sl
-		}
-		for i := range l {
-			d, m := float64(sl*l[i])-float64(sr*r[i]), float64(ref[0][i])-float64(ref[1][i])
-			xy += d * m
-			xx += d * d
-			mm += m * m
-		}
-		return xy, xx, mm
-	}
-	for ch := range min(len(x), len(ref)) {
-		src, g := x[ch], sg[ch]
-		if swap && len(x) == 2 {
-			src, g = x[1-ch], sg[1-ch]
-		}
-		for i, v := range src {
-			m := float64(ref[ch][i])
-			xy += float64(g*v) * m
-			xx += float64(v) * float64(v)
-			mm += m * m
-		}
-	}
-	return xy, xx, mm
-}
-
-// polarity is the stem's polarity in the mix: the sign of its fitted gain,
-// times the joint fit's when both channels are inverted.
-func polarity(in *input) float64 {
-	if in.sign[0] < 0 && in.sign[1] < 0 {
-		return -in.fitSign()
-	}
-	return in.fitSign()
-}
-
-// fitSign is the sign of the stem's gain in the plain fit (+1 for none).
-func (in *input) fitSign() float64 {
-	if in.fitGain < 0 {
-		return -1
-	}
-	return 1
-}
-
-// editFindings reports each edit as the delivery's sum_mismatch, in place
-// of the diagnosis of its residual, and returns the stems whose fitted
-// gains mean nothing (the fit cancels them only where they are in step).
-// drifts are the drifts found beside them: an edit on a drifting stem is
-// measured along its drift's line, and says so.
-func (c *checker) editFindings(sum []*input, edits []stemEdit, drifts []drift, residualDB, threshold float64) []*input {
-	var moved []*input
-	msg := fmt.Sprintf("the stems, even at their fitted gains, offsets and polarities, differ from the mix %s by a residual of %.1f dB (relative to the mix, threshold %.0f dB; as delivered %s)", c.mix.Name, residualDB, threshold, residualWords(float64(c.report.Mix.NullResidualDB)))
-	var fixes []string
-	for i, e := range edits {
-		moved = append(moved, e.in)
-		sep := "; "
-		if i > 0 {
-			sep = "; and "
-		}
-		n, d, when := e.in.Name, samplesText(int64(absInt(e.move)), c.rate), earlyLate(-e.move)
-		who, rest := n, "since the rest of it is in step"
-		if slices.ContainsFunc(drifts, func(d drift) bool { return d.in == e.in }) {
-			who, rest = n+", its drift corrected,", "and the drift finding's re-export at the session's rate alone leaves the edit"
-		}
-		cut := "cut out of it"
-		if e.move > 0 {
-			cut = "inserted in it"
-		}
-		from, to := secondsText(float64(e.from)/float64(c.rate)), secondsText(float64(e.to)/float64(c.rate))
-		where := from
-		switch {
-		case e.swap:
-			span := fmt.Sprintf("from %s to %s of the mix", from, to)
-			switch {
-			case e.from < 0:
-				span, where = "from its start to "+to+" of the mix", to
-			case e.to < 0:
-				span = "from " + from + " of the mix to its end"
-			}
-			msg += fmt.Sprintf("%s%s has its left and right channels exchanged against the mix %s, and as the mix has them elsewhere: a channel swap (or a region's pan) on part of its track", sep, who, span)
-		case e.from < 0:
-			where = to
-			msg += fmt.Sprintf("%s%s plays the mix's music %s %s from its start to %s of the mix, and is in step with it after: an edit (a bar or more %s there, or its opening moved)", sep, who, d, when, to, cut)
-		case e.to < 0:
-			msg += fmt.Sprintf("%s%s is in step with the mix up to %s of the mix, but from there to its end it plays the mix's music %s %s: an edit (a bar or more %s there)", sep, who, from, d, when, cut)
-		default:
-			msg += fmt.Sprintf("%s%s is in step with the mix except from %s to %s of the mix, where it plays the mix's music %s %s: an edit (that passage moved)", sep, who, from, to, d, when)
-		}
-		if e.swap {
-			fixes = append(fixes, fmt.Sprintf("export %s again with its left and right channels as the mix has them over the whole song (listen to its stereo image against the mix around %s); exchanging its channels would break the rest of it", n, where))
-			continue
-		}
-		msg += " in the arrangement it was exported from, which the mix does not have"
-		fixes = append(fixes, fmt.Sprintf("export %s again from the same session and arrangement as the mix, over the whole song (listen to it against the mix around %s); no offset corrects it, %s", n, where, rest))
-	}
-	c.add(stemmaster.CodeSumMismatch, c.mix.Name, residualDB, msg, strings.Join(fixes, "; "))
-	return moved
-}
-
-// moveAt is the edit's move at the stem's frame s: its move inside the
-// passage, 0 outside it (and for a passage with its channels exchanged).
-func (e *stemEdit) moveAt(s int64) int64 {
-	if e == nil || e.swap || s < e.fromS || e.toS >= 0 && s >= e.toS {
-		return 0
-	}
-	return int64(e.move)
-}
-
-// earlyLate words a move of the stem's music: positive, early.
-func earlyLate(v int) string {
-	if v > 0 {
-		return "early"
-	}
-	return "late"
 }

@@ -1,7 +1,9 @@
 package check
 
 import (
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -20,6 +22,18 @@ import (
 // were searched, the check read "5 dB hot" and "a stem is probably
 // missing", or "hot" and a lossy codec, or an unnamed click, and the
 // exchanged channels "a stem is probably missing".
+//
+// The song rotated so that its loudest passage (where the joint fit reads
+// the lags) comes after the edit: the stem is in step up to the edit for
+// most of its length all the same, and reads so, not as offset by the bar
+// (an error), hot and missing a stem, which it read before (as a bar cut at
+// 150 s of a 240 s song did). A stem a bar late over its whole length is
+// offset, not edited. A stem whose opening plays a bar late is a bar cut
+// where it comes back in step (it read "inserted" before). Every bound is
+// found within 0.1 s (before, probes of a quarter second put them up to
+// 0.25 s off). A stem with its polarity inverted over a passage has the
+// polarity_inverted finding over that passage (it read as its channels
+// exchanged there before).
 func TestEditInOneStem(t *testing.T) {
 	t.Parallel()
 	fs := franciumFiles(t)
@@ -39,6 +53,16 @@ func TestEditInOneStem(t *testing.T) {
 		inverted bool
 		// move: the edit's direction the message names ("" for none)
 		move string
+		// rotate: the whole delivery starts that many seconds into
+		// francium, its opening moved to its end (francium's loudest
+		// passage, at 7.5 s, then lies at 7.5 s − rotate + 45 s, and the
+		// instruments' silence from 38 s at 38 s − rotate)
+		rotate int
+		// offset: the edit is an offset of the whole stem, reported as
+		// such (offset samples late) with no edit
+		offset int
+		// also: more words the message says
+		also string
 	}{
 		{name: "two bars played a bar late", start: 20, move: "late",
 			text: "instruments.wav is in step with the mix except from ",
@@ -67,6 +91,17 @@ func TestEditInOneStem(t *testing.T) {
 				audiotest.Scale(out, -1)
 				return out
 			}},
+		{name: "the polarity inverted from 20 s to 26 s", start: 20, inverted: true,
+			text: "instruments.wav has its polarity inverted against the mix from ",
+			edit: func(b *audio.Buffer) *audio.Buffer {
+				out := b.Clone()
+				for _, ch := range out.Data {
+					for i := 20 * rate; i < 26*rate; i++ {
+						ch[i] = -ch[i]
+					}
+				}
+				return out
+			}},
 		{name: "a bar of silence inserted", start: 20, move: "late",
 			text: "instruments.wav is in step with the mix up to ",
 			edit: func(b *audio.Buffer) *audio.Buffer {
@@ -77,16 +112,59 @@ func TestEditInOneStem(t *testing.T) {
 				}
 				return out
 			}},
+		{name: "the opening played a bar late", start: 10, also: "a bar or more cut out of it there, or its opening moved",
+			text: "instruments.wav plays the mix's music 96000 samples (2000.0 ms) late from its start to ",
+			edit: func(b *audio.Buffer) *audio.Buffer {
+				out := b.Clone()
+				for c := range out.Data {
+					clear(out.Data[c][:bar])
+					copy(out.Data[c][bar:10*rate], b.Data[c][:10*rate-bar])
+				}
+				return out
+			}},
+		{name: "a bar cut at 25 s, the loudest passage after it", start: 25, move: "early", rotate: 10,
+			text: "instruments.wav is in step with the mix up to ",
+			edit: func(b *audio.Buffer) *audio.Buffer { return cutSpan(b, 25*rate, bar) }},
+		{name: "a bar inserted at 24 s, the loudest passage after it", start: 24, move: "late", rotate: 10,
+			text: "instruments.wav is in step with the mix up to ",
+			edit: func(b *audio.Buffer) *audio.Buffer {
+				out := audio.NewBuffer(b.Channels(), b.Frames())
+				for c := range out.Data {
+					copy(out.Data[c], b.Data[c][:24*rate])
+					copy(out.Data[c][24*rate:], b.Data[c][22*rate:])
+				}
+				return out
+			}},
+		{name: "the whole stem a bar late", offset: bar, rotate: 10,
+			edit: func(b *audio.Buffer) *audio.Buffer {
+				out := audio.NewBuffer(b.Channels(), b.Frames())
+				for c := range out.Data {
+					copy(out.Data[c][bar:], b.Data[c])
+				}
+				return out
+			}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			msg, onStem := fs.checkWith(t, stem, tc.edit, nil)
-			inverted := false
+			set := fs
+			if tc.rotate > 0 {
+				set = fs.rotated(tc.rotate * rate)
+			}
+			msg, onStem := set.checkWith(t, stem, tc.edit, nil)
+			inverted, offset := false, false
 			for _, f := range onStem {
 				switch {
 				case f.Code == stemmaster.CodePolarityInverted && tc.inverted:
 					inverted = true
+					if strings.Contains(f.Message, " only") && strings.Contains(f.Fix, "set polarity") {
+						t.Errorf("a passage's polarity flip names the session's polarity: %s", f.Fix)
+					}
+				case f.Code == stemmaster.CodeOffset && tc.offset != 0:
+					offset = f.Value != nil && *f.Value == float64(tc.offset)
+					if !offset {
+						t.Errorf("offset %s, want %d", fmtValue(f.Value), tc.offset)
+					}
 				case f.Severity != stemmaster.SeverityInfo:
 					t.Errorf("unexpected %s on the edited stem: %s", f.Code, f.Message)
 				}
@@ -94,9 +172,27 @@ func TestEditInOneStem(t *testing.T) {
 			if inverted != tc.inverted {
 				t.Errorf("polarity_inverted on %s: %v, want %v", stem, inverted, tc.inverted)
 			}
-			rest, _ := editSaid(t, msg, tc.text, regexp.MustCompile(`^([0-9.]+) s`), tc.start)
+			if tc.offset != 0 {
+				if !offset {
+					t.Errorf("no offset of %d samples on %s", tc.offset, stem)
+				}
+				if strings.Contains(msg, "an edit") {
+					t.Errorf("an offset stem reads as an edit: %s", msg)
+				}
+				return
+			}
+			rest, m := editSaid(t, msg, tc.text, regexp.MustCompile(`^([0-9.]+) s`), tc.start)
 			if move := "96000 samples (2000.0 ms) " + tc.move; tc.move != "" && !strings.Contains(rest, move) {
 				t.Errorf("the edit's move is not %q: %s", move, rest)
+			}
+			if !strings.Contains(rest, tc.also) {
+				t.Errorf("the edit is not %q: %s", tc.also, rest)
+			}
+			// francium's instruments play on both sides of every edit
+			// here: the bound is found to editResolutionSeconds, within
+			// the stem's pause between two notes
+			if s, _ := strconv.ParseFloat(m[1], 64); math.Abs(s-tc.start) > 0.1 {
+				t.Errorf("the edit starts at %.2f s, want %.2f s ± 0.1 s", s, tc.start)
 			}
 		})
 	}

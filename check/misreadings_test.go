@@ -17,7 +17,10 @@ import (
 // cut. Both are reported: the drift on the stem, and the edit, measured
 // along the drift's line, in the sum_mismatch naming the stem, where the
 // edit starts and its move. Before, the drift was reported alone (the
-// edit search waited for no drift).
+// edit search waited for no drift). A cut early in the stem reads the same
+// way, though most of the stem lies after it: before, it read as the
+// stem's opening moved, 2 s early against the drift's line, with bounds
+// up to 2 s off.
 func TestDriftAndEdit(t *testing.T) {
 	t.Parallel()
 	fs := franciumFiles(t)
@@ -34,6 +37,8 @@ func TestDriftAndEdit(t *testing.T) {
 	}{
 		{name: "a bar cut at 20 s, 100 ppm fast", cutAt: 20, speed: 1.0001, ppm: -100},
 		{name: "a bar cut at 28 s, 200 ppm slow", cutAt: 28, speed: 1 / 1.0002, ppm: 200},
+		// most of the stem after the cut, the joint fit's window too
+		{name: "a bar cut at 10 s, 100 ppm fast", cutAt: 10, speed: 1.0001, ppm: -100},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
