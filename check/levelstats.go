@@ -54,10 +54,10 @@ func (s *levelStats) add(b *audio.Buffer, n int) {
 	}
 	if len(b.Data) == 2 {
 		st := stereoSums(b.Data[0][:n], b.Data[1][:n])
-		s.addSums(b, n, &st, nil)
+		s.addSums(b, n, &st)
 		return
 	}
-	s.addSums(b, n, nil, nil)
+	s.addSums(b, n, nil)
 }
 
 // addPair is add for two stereo blocks of one length, their sums taken in
@@ -66,15 +66,14 @@ func addPair(s0, s1 *levelStats, b0, b1 *audio.Buffer, n int) {
 	if n == 0 {
 		return
 	}
-	st0, st1, ext0, ext1 := stereoSums2(b0.Data[0][:n], b0.Data[1][:n], b1.Data[0][:n], b1.Data[1][:n])
-	s0.addSums(b0, n, &st0, &ext0)
-	s1.addSums(b1, n, &st1, &ext1)
+	st0, st1 := stereoSums2(b0.Data[0][:n], b0.Data[1][:n], b1.Data[0][:n], b1.Data[1][:n])
+	s0.addSums(b0, n, &st0)
+	s1.addSums(b1, n, &st1)
 }
 
 // addSums is add with a stereo block's sums (st: Σ L, Σ L², Σ R, Σ R²,
-// Σ (L − R)²) taken, nil for a mono block (n > 0), and with its extremes
-// (ext, as stereoSums2 gives them) when they were taken with the sums.
-func (s *levelStats) addSums(b *audio.Buffer, n int, st *[5]float64, ext *[4]float32) {
+// Σ (L − R)²) taken; nil for a mono block (n > 0).
+func (s *levelStats) addSums(b *audio.Buffer, n int, st *[5]float64) {
 	s.frames += int64(n)
 	stereo := st != nil
 	var blockE float64
@@ -86,21 +85,14 @@ func (s *levelStats) addSums(b *audio.Buffer, n int, st *[5]float64, ext *[4]flo
 		} else {
 			sum, e = channelSums(ch)
 		}
-		// Without the extremes, beyond full scale on either side is
-		// beyond it in magnitude, so the peak stands for both; for an
-		// integer stem it may send a channel whose lowest sample is
-		// −clipLevel to countRuns, which then counts no run, as below.
-		var peak, hi, lo float32
-		switch {
-		case sum != sum: // NaN: the peak is NaN, the extremes skip it
-			peak = loudness.PeakAbs(ch)
+		// Beyond full scale on either side is beyond it in magnitude, so
+		// the peak stands for both extremes; for an integer stem it may
+		// send a channel whose lowest sample is −clipLevel to countRuns,
+		// which then counts no run, as below.
+		peak := loudness.PeakAbs(ch)
+		hi, lo := peak, -peak
+		if sum != sum { // NaN: the peak is NaN, the extremes skip it
 			hi, lo = extremes(ch)
-		case ext != nil:
-			hi, lo = ext[2*c], ext[2*c+1]
-			peak = max(hi, -lo)
-		default:
-			peak = loudness.PeakAbs(ch)
-			hi, lo = peak, -peak
 		}
 		switch {
 		case s.isFloat:
@@ -125,23 +117,15 @@ func (s *levelStats) addSums(b *audio.Buffer, n int, st *[5]float64, ext *[4]flo
 			// No sample reaches full scale: every run ends here.
 			s.run[c] = 0
 		}
-		// Only a block that reaches a side's extreme so far can move or
-		// repeat it; elsewhere the side's run ends. A block with NaN
-		// (peak NaN) moves neither.
-		x := &s.ext[c]
-		if peak == peak && hi >= x.hi.v {
+		// Only a block that reaches the lower of the channel's two
+		// extremes so far can move or repeat either.
+		if e := &s.ext[c]; peak >= min(e.hi.v, e.lo.v) {
 			for _, v := range ch {
-				x.hi.add(v)
+				e.hi.add(v)
+				e.lo.add(-v)
 			}
 		} else {
-			x.hi.run = 0
-		}
-		if peak == peak && -lo >= x.lo.v {
-			for _, v := range ch {
-				x.lo.add(-v)
-			}
-		} else {
-			x.lo.run = 0
+			e.hi.run, e.lo.run = 0, 0
 		}
 		s.dcSum[c] += sum
 		s.blockSums = append(s.blockSums, sum)
@@ -192,42 +176,16 @@ func stereoSums(l, r []float32) [5]float64 {
 }
 
 // stereoSums2 is stereoSums of two stereo blocks of one length, both in
-// one pass (stereoLanes2): the same bits as each alone. ext0 and ext1 are
-// each block's extremes (largest and smallest of L, then of R, as
-// extremes gives them), exact where the block's sums are not NaN.
-func stereoSums2(l0, r0, l1, r1 []float32) (st0, st1 [5]float64, ext0, ext1 [4]float32) {
+// one pass (stereoLanes2): the same bits as each alone.
+func stereoSums2(l0, r0, l1, r1 []float32) (st0, st1 [5]float64) {
 	n := len(l0)
 	r0, l1, r1 = r0[:n], l1[:n], r1[:n]
 	k := n &^ 1
 	var lanes [2][5][2]float64
-	var ext [4][4]float32
 	if k > 0 {
-		stereoLanes2(l0[:k], r0[:k], l1[:k], r1[:k], &lanes, &ext)
+		stereoLanes2(l0[:k], r0[:k], l1[:k], r1[:k], &lanes)
 	}
-	for j, e := range ext {
-		ext0[j], ext1[j] = e[0], e[2]
-		if j%2 == 0 {
-			ext0[j], ext1[j] = max(ext0[j], e[1]), max(ext1[j], e[3])
-		} else {
-			ext0[j], ext1[j] = min(ext0[j], e[1]), min(ext1[j], e[3])
-		}
-	}
-	if k < n {
-		ext0 = [4]float32{max(ext0[0], l0[k]), min(ext0[1], l0[k]), max(ext0[2], r0[k]), min(ext0[3], r0[k])}
-		ext1 = [4]float32{max(ext1[0], l1[k]), min(ext1[1], l1[k]), max(ext1[2], r1[k]), min(ext1[3], r1[k])}
-	}
-	return finishStereo(l0, r0, k, &lanes[0]), finishStereo(l1, r1, k, &lanes[1]), ext0, ext1
-}
-
-// laneExtremes is stereoLanes2AVX's ext in plain Go: each channel's
-// extremes in its lanes' first (block 0) and third (block 1), the others 0.
-func laneExtremes(l0, r0, l1, r1 []float32, ext *[4][4]float32) {
-	*ext = [4][4]float32{}
-	for j, ch := range [4][]float32{l0, r0, l1, r1} {
-		hi, lo := extremes(ch)
-		row, lane := 2*(j%2), 2*(j/2)
-		ext[row][lane], ext[row+1][lane] = hi, lo
-	}
+	return finishStereo(l0, r0, k, &lanes[0]), finishStereo(l1, r1, k, &lanes[1])
 }
 
 // finishStereo adds the last frame of an odd block (from k) to the even

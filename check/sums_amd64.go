@@ -20,21 +20,19 @@ func stereoLanes(l, r []float32, lanes *[5][2]float64) {
 }
 
 // stereoLanes2AVX is stereoLanesSSE2's two blocks in one 256-bit register
-// each (len(l0) even and not 0): the same bits. It also takes each
-// channel's extremes into ext (laneExtremes).
+// each (len(l0) even and not 0): the same bits.
 //
 //go:noescape
-func stereoLanes2AVX(l0, r0, l1, r1 []float32, lanes *[2][5][2]float64, ext *[4][4]float32)
+func stereoLanes2AVX(l0, r0, l1, r1 []float32, lanes *[2][5][2]float64)
 
 // lanesAVX selects stereoLanes2AVX.
 var lanesAVX = cpu.X86.HasAVX
 
-func stereoLanes2(l0, r0, l1, r1 []float32, lanes *[2][5][2]float64, ext *[4][4]float32) {
+func stereoLanes2(l0, r0, l1, r1 []float32, lanes *[2][5][2]float64) {
 	n := len(l0)
 	if lanesAVX && n > 0 {
-		stereoLanes2AVX(l0, r0[:n], l1[:n], r1[:n], lanes, ext)
+		stereoLanes2AVX(l0, r0[:n], l1[:n], r1[:n], lanes)
 		return
 	}
 	stereoLanesSSE2(l0, r0[:n], l1[:n], r1[:n], lanes)
-	laneExtremes(l0, r0[:n], l1[:n], r1[:n], ext)
 }

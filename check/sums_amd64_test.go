@@ -14,10 +14,7 @@ func TestStereoLanesKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	kernels := map[string]func(l0, r0, l1, r1 []float32, lanes *[2][5][2]float64){"sse2": stereoLanesSSE2}
 	if lanesAVX {
-		kernels["avx"] = func(l0, r0, l1, r1 []float32, lanes *[2][5][2]float64) {
-			var ext [4][4]float32
-			stereoLanes2AVX(l0, r0, l1, r1, lanes, &ext)
-		}
+		kernels["avx"] = stereoLanes2AVX
 	}
 	for name, kernel := range kernels {
 		for _, n := range []int{2, 4, 64, 4096} {
@@ -50,10 +47,7 @@ func BenchmarkStereoLanes2(b *testing.B) {
 	}
 	kernels := map[string]func(l0, r0, l1, r1 []float32, lanes *[2][5][2]float64){"sse2": stereoLanesSSE2}
 	if lanesAVX {
-		kernels["avx"] = func(l0, r0, l1, r1 []float32, lanes *[2][5][2]float64) {
-			var ext [4][4]float32
-			stereoLanes2AVX(l0, r0, l1, r1, lanes, &ext)
-		}
+		kernels["avx"] = stereoLanes2AVX
 	}
 	for name, kernel := range kernels {
 		b.Run(name, func(b *testing.B) {

@@ -13,34 +13,22 @@
 	VMOVUPD      x, off(AX) \
 	VEXTRACTF128 $1, y, off+80(AX)
 
-// AVX_LOAD(p0, p1, x, y, hi, lo) converts frames DX and DX+1 of p0 and
-// of p1 to doubles in y, p0's in the low half and p1's in the high, and
-// takes the four samples into the running largest (hi) and smallest (lo).
-#define AVX_LOAD(p0, p1, x, y, hi, lo) \
+// AVX_LOAD(p0, p1, x, y) converts frames DX and DX+1 of p0 and of p1 to
+// doubles in y: p0's in the low half, p1's in the high.
+#define AVX_LOAD(p0, p1, x, y) \
 	VMOVSD    (p0)(DX*4), x \
 	VMOVHPS   (p1)(DX*4), x, x \
-	VMAXPS    x, hi, hi \
-	VMINPS    x, lo, lo \
 	VCVTPS2PD x, y
 
-// func stereoLanes2AVX(l0, r0, l1, r1 []float32, lanes *[2][5][2]float64, ext *[4][4]float32)
+// func stereoLanes2AVX(l0, r0, l1, r1 []float32, lanes *[2][5][2]float64)
 //
 // stereoLanesSSE2's two blocks in one 256-bit register, block 0's even
 // and odd lanes in the low half and block 1's in the high: the same
 // operations on each lane in the same order, so the same bits, in half the
 // instructions. len(l0) is even and non-zero, and the other three are as
-// long. ext receives, in order, the largest of l0 and l1, their smallest,
-// the largest of r0 and r1 and their smallest (0 at the least and the
-// most), each as four lanes: block 0's even and odd frames, then block
-// 1's. The samples hold no NaN where ext is used (the caller's sums show
-// it), so the lanes are the exact extremes.
-TEXT ·stereoLanes2AVX(SB), NOSPLIT, $0-112
+// long.
+TEXT ·stereoLanes2AVX(SB), NOSPLIT, $0-104
 	LANES_ARGS
-	MOVQ   ext+104(FP), BX
-	VXORPS X9, X9, X9
-	VXORPS X10, X10, X10
-	VXORPS X11, X11, X11
-	VXORPS X12, X12, X12
 	AVX_IN(0, Y0, X0)
 	AVX_IN(16, Y1, X1)
 	AVX_IN(32, Y2, X2)
@@ -49,8 +37,8 @@ TEXT ·stereoLanes2AVX(SB), NOSPLIT, $0-112
 	XORQ DX, DX
 
 avxloop:
-	AVX_LOAD(SI, R8, X5, Y5, X9, X10)
-	AVX_LOAD(DI, R9, X6, Y6, X11, X12)
+	AVX_LOAD(SI, R8, X5, Y5)
+	AVX_LOAD(DI, R9, X6, Y6)
 	VMULPD Y5, Y5, Y7
 	VADDPD Y5, Y0, Y0
 	VADDPD Y7, Y1, Y1
@@ -69,9 +57,5 @@ avxloop:
 	AVX_OUT(32, Y2, X2)
 	AVX_OUT(48, Y3, X3)
 	AVX_OUT(64, Y4, X4)
-	VMOVUPS X9, 0(BX)
-	VMOVUPS X10, 16(BX)
-	VMOVUPS X11, 32(BX)
-	VMOVUPS X12, 48(BX)
 	VZEROUPPER
 	RET
