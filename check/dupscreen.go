@@ -23,12 +23,8 @@ import (
 // checkDuplicates to decide as before.
 
 // screenEvery: the main pass sums the pairs exactly over block 0, then one
-// block in this many. The bound puts the unsampled blocks' share of a
-// pair's correlation at 1 − 1/screenEvery at most (block energies alike in
-// shape), 0.94 here: 1 − ρ² stays above −37 dB (DuplicateDB plus the
-// margin) unless the sampled blocks alone correlate to about 0.998 or more, so
-// only near-copies are read again, as with any other sampling.
-const screenEvery = 16
+// block in this many.
+const screenEvery = 4
 
 // screenMarginDB: a pair is ruled out only when its bound leaves it this
 // far above DuplicateDB, far beyond the rounding of the sums.
