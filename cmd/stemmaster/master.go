@@ -230,7 +230,7 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		// Written while the engine still holds -o: a report directory that
 		// is -o or lies inside it must not receive this render's pictures
 		// after another render has put its masters there.
-		opt.Committed = func(rep *stemmaster.Report) { reportErr = report.Write(f.report, rep) }
+		opt.Committed = func(rep *stemmaster.Report) { reportErr = writeReport(f.report, rep, report.Write) }
 	}
 	rep, err := renderCLI(ctx, stderr, s, opt, f.asJSON)
 	if perr := stopProf(); perr != nil && err == nil {
@@ -241,7 +241,10 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 	}
 	rendered = true
 	if reportErr != nil {
-		return inputError(reportErr)
+		// The masters are delivered; the report directory is as it was,
+		// and goes again if this run made it.
+		undoReport()
+		return inputError(fmt.Errorf("masters written to %s, but no report written: %w", f.outDir, reportErr))
 	}
 	rs := analysis.Resolve(rep.Findings, s, false)
 	printFindings(stderr, rs)
