@@ -286,10 +286,17 @@ func deliveryErrors(rs []analysis.Resolution, dir string) error {
 // file's line and field that name the file, as the session's own errors
 // read: "session.yaml:4: stems[2].file: …". An album's session names
 // files by relative paths, and the line is where to fix it. Errors are
-// left as they are for a session built from the command line.
+// left as they are for a session built from the command line. Stems at
+// different sample rates are the session's, not one line's: the error is
+// led by the session file alone, so that in an album's loop it says which
+// song's drums.wav is at another rate.
 func atSessionLines(s *stemmaster.Session, err error) error {
 	if s.Name == "" {
 		return err
+	}
+	var rm *engine.RateMismatchError
+	if errors.As(err, &rm) {
+		return fmt.Errorf("%s: %w", s.Name, err)
 	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs := j.Unwrap()
