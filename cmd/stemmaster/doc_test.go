@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"stemmaster/internal/doccheck"
@@ -47,9 +48,20 @@ func TestCLIDoc(t *testing.T) {
 	}
 }
 
-// docCommands are the commands docs/cli.md's table gives a row of their
-// own (serve and worker: docs/deploy.md).
-var docCommands = []string{"info", "meter", "check", "master", "demo", "assist", "migrate"}
+// docCommands returns the commands docs/cli.md's table gives a row of
+// their own (serve and worker: docs/deploy.md).
+func docCommands(t *testing.T) []*cobra.Command {
+	root := newRootCmd()
+	var cmds []*cobra.Command
+	for _, name := range []string{"info", "meter", "check", "master", "demo", "assist", "migrate"} {
+		cmd, _, err := root.Find([]string{name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmds = append(cmds, cmd)
+	}
+	return cmds
+}
 
 // TestUsageLinesNameEveryFlag: the usage line of each command an engineer
 // types (help/NAME.txt's first line, what `stemmaster COMMAND --help`
@@ -60,12 +72,8 @@ var docCommands = []string{"info", "meter", "check", "master", "demo", "assist",
 func TestUsageLinesNameEveryFlag(t *testing.T) {
 	t.Parallel()
 	doc := string(doccheck.Read(t, "../../docs/cli.md"))
-	root := newRootCmd()
-	for _, name := range docCommands {
-		cmd, _, err := root.Find([]string{name})
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, cmd := range docCommands(t) {
+		name := cmd.Name()
 		cmd.Flags().VisitAll(func(f *pflag.Flag) {
 			switch f.Name {
 			case "help", "cpuprofile", "memprofile":
@@ -103,12 +111,8 @@ func TestFlagDefaultsDoc(t *testing.T) {
 		}
 	}
 	var code []string
-	root := newRootCmd()
-	for _, name := range docCommands {
-		cmd, _, err := root.Find([]string{name})
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, cmd := range docCommands(t) {
+		name := cmd.Name()
 		cmd.Flags().VisitAll(func(f *pflag.Flag) {
 			switch f.DefValue {
 			case "", "false", "0", "[]":
