@@ -246,6 +246,9 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		undoReport()
 		return inputError(fmt.Errorf("masters written to %s, but no report written: %w", f.outDir, reportErr))
 	}
+	for _, p := range staleReports(f.outDir, f.report) {
+		fmt.Fprintf(stderr, "stemmaster: warning: %s is an earlier render's report, not of the masters now in %s: write it again (--report %s) or remove it\n", p, f.outDir, filepath.Dir(p))
+	}
 	rs := analysis.Resolve(rep.Findings, s, false)
 	printFindings(stderr, rs)
 	if f.asJSON {

@@ -134,3 +134,34 @@ func TestFailedReportLeavesTheEarlierOne(t *testing.T) {
 	}
 	testkit.DirHolds(t, dir, report.HTMLName, report.WaveformPNG)
 }
+
+// TestEarlierReportIsNamed: a render into -o without --report, where an
+// earlier render wrote its HTML report (in -o or a folder in it), warns
+// that the report is not of these masters; one that writes that report
+// again does not. Re-rendering after changing one gain left the earlier
+// figures and pictures beside the new masters without a word.
+func TestEarlierReportIsNamed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a := audiotest.WriteWAV(t, dir, "a.wav", audiotest.Sine(48000, 2, 4800, 440, -12, 0), 48000, 24)
+	out := filepath.Join(dir, "out")
+	for _, rep := range []string{out, filepath.Join(out, "report")} {
+		master := func(extra ...string) string {
+			t.Helper()
+			code, _, stderr := runCLI(append([]string{"master", "--no-check", "-o", out, a}, extra...)...)
+			if code != 0 {
+				t.Fatalf("exit %d, %s", code, stderr)
+			}
+			return stderr
+		}
+		master("--report", rep)
+		html := filepath.Join(rep, report.HTMLName)
+		if stderr := master(); !strings.Contains(stderr, "warning: "+html+" is an earlier render's report") {
+			t.Errorf("report in %s, render without --report: stderr %q does not name %s", rep, stderr, html)
+		}
+		if stderr := master("--report", rep); strings.Contains(stderr, "earlier render's report") {
+			t.Errorf("report in %s written again: stderr %q", rep, stderr)
+		}
+		os.Remove(html)
+	}
+}

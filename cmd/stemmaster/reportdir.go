@@ -76,3 +76,31 @@ func writeReport(dir string, rep *stemmaster.Report, write func(string, *stemmas
 	}
 	return atomicfile.SyncDir(dir)
 }
+
+// staleReports names the HTML reports an earlier render left in outDir or
+// a folder directly in it (--report out, --report out/report) that this
+// render did not write again (reportDir, "" without --report): an
+// engineer re-rendering after changing one gain, without --report, found
+// the previous figures and pictures beside the new masters, and nothing
+// said they were not these masters'.
+func staleReports(outDir, reportDir string) []string {
+	dirs := []string{outDir}
+	if ents, err := os.ReadDir(outDir); err == nil {
+		for _, e := range ents {
+			if e.IsDir() {
+				dirs = append(dirs, filepath.Join(outDir, e.Name()))
+			}
+		}
+	}
+	written := statOrNil(reportDir)
+	var stale []string
+	for _, d := range dirs {
+		if fi := statOrNil(d); written != nil && fi != nil && os.SameFile(fi, written) {
+			continue
+		}
+		if fi, err := os.Lstat(filepath.Join(d, report.HTMLName)); err == nil && fi.Mode().IsRegular() {
+			stale = append(stale, filepath.Join(d, report.HTMLName))
+		}
+	}
+	return stale
+}
