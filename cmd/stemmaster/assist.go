@@ -174,11 +174,16 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 	}
 	printDecisions(cmd.ErrOrStderr(), p)
 	if f.out != "" {
-		if err := os.MkdirAll(outDir, 0o755); err != nil {
+		undo, err := makeDirs(outDir)
+		if err != nil {
 			return inputError(fmt.Errorf("output directory: %w", err))
 		}
 		if err := writeFileAtomic(f.out, y); err != nil {
-			return inputError(err)
+			// A full disk: the error names the temporary file, which is
+			// gone; the engineer knows the session file. The folders made
+			// for it go too.
+			undo()
+			return inputError(fmt.Errorf("session file %s not written: %w", f.out, err))
 		}
 		fmt.Fprintf(cmd.ErrOrStderr(), "session written to %s\n", f.out)
 	} else {
