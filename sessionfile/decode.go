@@ -264,6 +264,9 @@ func (d *nodeDecoder) decodeTarget(n *yaml.Node, v reflect.Value, path string) e
 			lufs = &f
 			break
 		}
+		if hint := targetHint(n.Value); hint != "" {
+			return d.fail(n, path, strconv.Quote(n.Value), "is not a preset or a number"+hint)
+		}
 		s := n.Value
 		preset = &s
 	case yaml.MappingNode:

@@ -21,12 +21,8 @@ var fieldUnits = []struct{ ending, unit string }{
 // "3 kHz", "-14 LUFS") in a numeric field: the number alone, in the unit
 // the field's name carries (kHz turned into Hz); "" for any other value.
 func unitHint(path, value string) string {
-	i := strings.IndexFunc(value, func(r rune) bool { return r == ' ' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '%' })
-	if i <= 0 {
-		return ""
-	}
-	x, err := strconv.ParseFloat(value[:i], 64)
-	if err != nil {
+	x, written, ok := withUnit(value)
+	if !ok {
 		return ""
 	}
 	field := path[strings.LastIndexAny(path, ".]")+1:]
@@ -34,11 +30,36 @@ func unitHint(path, value string) string {
 		if !strings.HasSuffix(field, u.ending) {
 			continue
 		}
-		written := strings.TrimSpace(value[i:])
 		if u.unit == "Hz" && (strings.EqualFold(written, "k") || strings.EqualFold(written, "khz")) {
 			x *= 1000
 		}
 		return fmt.Sprintf(" (write the number alone, %s: the field's unit, %s, is in its name)", stemmaster.FormatNumber(x), u.unit)
 	}
 	return ""
+}
+
+// withUnit splits a figure written with its unit ("0.5dB", "3 kHz",
+// "-14 LUFS") into the number and the unit; ok is false for any other
+// value.
+func withUnit(value string) (x float64, unit string, ok bool) {
+	i := strings.IndexFunc(value, func(r rune) bool { return r == ' ' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '%' })
+	if i <= 0 {
+		return 0, "", false
+	}
+	x, err := strconv.ParseFloat(value[:i], 64)
+	if err != nil {
+		return 0, "", false
+	}
+	return x, strings.TrimSpace(value[i:]), true
+}
+
+// targetHint says how to write a target given as a loudness with its unit
+// (`target: -11 LUFS`): the number alone, which the target reads in LUFS;
+// "" for any other value.
+func targetHint(value string) string {
+	x, unit, ok := withUnit(value)
+	if !ok || !strings.EqualFold(unit, "LUFS") && !strings.EqualFold(unit, "LKFS") {
+		return ""
+	}
+	return fmt.Sprintf(" (write the number alone, %s: a target written as a number is a loudness in LUFS)", stemmaster.FormatNumber(x))
 }
