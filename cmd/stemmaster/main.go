@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -69,8 +70,27 @@ func newRootCmd() *cobra.Command {
 	} {
 		root.AddCommand(add())
 	}
+	root.SetHelpCommand(newHelpCmd(root))
 	onceFlags(root)
 	return root
+}
+
+// newHelpCmd is `stemmaster help [COMMAND]`: cobra's own printed "Unknown
+// help topic" and the command list for a command that does not exist, and
+// exited 0, so a script's `stemmaster help mastr` read as success.
+func newHelpCmd(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, _, err := root.Find(args)
+			if err != nil || cmd == nil {
+				return usageError(fmt.Errorf("help: no command %q (stemmaster help lists them)", strings.Join(args, " ")))
+			}
+			cmd.InitDefaultHelpFlag()
+			return cmd.Help()
+		},
+	}
 }
 
 // run executes the CLI with args and returns the exit status. Tests call it

@@ -39,3 +39,17 @@ func TestStdoutWriteFailure(t *testing.T) {
 		t.Errorf("meter to a working stdout: exit %d, %s", code, stderr)
 	}
 }
+
+// TestHelpOfNoCommand: `stemmaster help` of a command that does not exist
+// is wrong usage (exit 2, naming it), as `stemmaster mastr` is; cobra's
+// help printed "Unknown help topic" and exited 0. A command's help is
+// still its --help, on stdout.
+func TestHelpOfNoCommand(t *testing.T) {
+	t.Parallel()
+	checkExits(t, []exitCase{{"unknown", []string{"help", "mastr"}, exitUsage, `help: no command "mastr"`}})
+	code, stdout, _ := runCLI("help", "master")
+	_, want, _ := runCLI("master", "--help")
+	if code != exitOK || stdout != want || !strings.Contains(stdout, "Usage:\n  stemmaster master") {
+		t.Errorf("help master: exit %d, stdout %q; want 0 and master --help's", code, stdout)
+	}
+}
