@@ -12,9 +12,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	_ "stemmaster/audio/aiff"
 	_ "stemmaster/audio/flac"
@@ -63,7 +65,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError(err) })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError(flagError(err)) })
 	for _, add := range []func() *cobra.Command{
 		newAssistCmd, newCheckCmd, newDemoCmd, newInfoCmd, newMasterCmd,
 		newMeterCmd, newMigrateCmd, newServeCmd, newWorkerCmd,
@@ -73,6 +75,26 @@ func newRootCmd() *cobra.Command {
 	root.SetHelpCommand(newHelpCmd(root))
 	onceFlags(root)
 	return root
+}
+
+// flagError words a flag value that is not a number as the session's
+// errors do (--ceiling "-0.5dB" is not a number) in place of pflag's
+// `invalid argument "-0.5dB" for "--ceiling" flag: strconv.ParseFloat:
+// parsing "-0.5dB": invalid syntax`.
+func flagError(err error) error {
+	var iv *pflag.InvalidValueError
+	var ne *strconv.NumError
+	if !errors.As(err, &iv) || !errors.As(err, &ne) {
+		return err
+	}
+	what := "a number"
+	if strings.HasPrefix(iv.GetFlag().Value.Type(), "int") {
+		what = "a whole number"
+	}
+	if errors.Is(ne.Err, strconv.ErrRange) {
+		what += " in range"
+	}
+	return fmt.Errorf("--%s %q is not %s", iv.GetFlag().Name, iv.GetValue(), what)
 }
 
 // newHelpCmd is `stemmaster help [COMMAND]`: cobra's own printed "Unknown

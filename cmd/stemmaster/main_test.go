@@ -53,3 +53,14 @@ func TestHelpOfNoCommand(t *testing.T) {
 		t.Errorf("help master: exit %d, stdout %q; want 0 and master --help's", code, stdout)
 	}
 }
+
+// TestFlagNotANumber: a flag's value that is not a number is wrong usage
+// worded as the session's errors are, naming the flag and the value,
+// without pflag's strconv.ParseFloat: parsing "-0.5dB": invalid syntax.
+func TestFlagNotANumber(t *testing.T) {
+	t.Parallel()
+	checkExits(t, []exitCase{
+		{"float", []string{"master", "--ceiling", "-0.5dB", "x.wav"}, exitUsage, `stemmaster: --ceiling "-0.5dB" is not a number` + "\n"},
+		{"int", []string{"serve", "--max-files", "3x"}, exitUsage, `stemmaster: --max-files "3x" is not a whole number` + "\n"},
+	})
+}
