@@ -224,7 +224,7 @@ func (d *nodeDecoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) e
 		key := k.Value
 		fi, ok := fields[key]
 		if !ok {
-			if err := d.failKind(stemmaster.ErrUnknownField, k, pathOr(path, "session"), strconv.Quote(key), "is not a known field ("+strings.Join(known, ", ")+")"); err != nil {
+			if err := d.failKind(stemmaster.ErrUnknownField, k, pathOr(path, "session"), strconv.Quote(key), "is not a known field ("+strings.Join(known, ", ")+")"+didYouMean(key, known)); err != nil {
 				return err
 			}
 			continue

@@ -44,7 +44,7 @@ versions: [main, instrumental, a_cappella, tv, radio]
 	_, err := Load(p)
 	// Each line below is a problem written into the text above, at its line.
 	want := strings.Join([]string{
-		`s.yaml:3: stems[0].compressor: "knees_db" is not a known field (threshold_db, ratio, attack_ms, release_ms, knee_db, makeup_db, sidechain_hpf_hz, channel)`,
+		`s.yaml:3: stems[0].compressor: "knees_db" is not a known field (threshold_db, ratio, attack_ms, release_ms, knee_db, makeup_db, sidechain_hpf_hz, channel): did you mean knee_db?`,
 		`s.yaml:3: stems[0].compressor.ratio: 300 is above 100`,
 		`s.yaml:5: stems[1].pan: "left" is not a number`,
 		`s.yaml:6: stems[1].gain_db: 60 is beyond ±48 dB`,

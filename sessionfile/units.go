@@ -63,3 +63,61 @@ func targetHint(value string) string {
 	}
 	return fmt.Sprintf(" (write the number alone, %s: a target written as a number is a loudness in LUFS)", stemmaster.FormatNumber(x))
 }
+
+// didYouMean names the known field a misspelt key most likely meant:
+// the one field the key is the name of without its unit (`gain`:
+// gain_db), or the one field a letter off (two in a key of six or more),
+// counting two neighbours exchanged as one (`gian_db`: gain_db). It
+// returns ": did you mean gain_db?", or "" when no field, or more than
+// one, is that near.
+func didYouMean(key string, known []string) string {
+	key = strings.ToLower(key)
+	var near []string
+	for _, k := range known {
+		if strings.HasPrefix(k, key+"_") {
+			near = append(near, k)
+		}
+	}
+	if len(near) == 0 {
+		most := 1
+		if len([]rune(key)) >= 6 {
+			most = 2
+		}
+		for _, k := range known {
+			if typoDistance(key, k) <= most {
+				near = append(near, k)
+			}
+		}
+	}
+	if len(near) != 1 {
+		return ""
+	}
+	return ": did you mean " + near[0] + "?"
+}
+
+// typoDistance is the optimal string alignment distance of a and b: the
+// letters inserted, removed, replaced, and neighbours exchanged.
+func typoDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
