@@ -75,19 +75,13 @@ func producerStems(t *testing.T, dir string, seconds float64) []string {
 // page shows is what the CLI says: the checklist's marks are check's, the
 // results' figures report.json's as the CLI prints them.
 func TestProducerDelivery(t *testing.T) {
-	root, node, bin := browserEnv(t)
+	root, _, bin := browserEnv(t)
 	if _, err := os.Stat(filepath.Join(root, "e2e", "node_modules", "axe-core")); err != nil {
 		t.Skip("axe-core is not installed: run npm install in e2e/ (scripts/test.sh does)")
 	}
 	dir := t.TempDir()
 	paths := producerStems(t, dir, 10)
-	artifacts := filepath.Join(root, "e2e", "artifacts", "producer")
-	cmd := exec.Command(node, "producer.mjs", serve(t, bin), artifacts, dir)
-	cmd.Dir = filepath.Join(root, "e2e")
-	cmd.Env = append(os.Environ(), "CHROMIUM=/usr/bin/chromium")
 	var s struct {
-		Error      string   `json:"error"`
-		PageErrors []string `json:"page_errors"`
 		Axe        []string `json:"axe"`
 		Rules      []struct{ Text, Mark string }
 		Status     string                       `json:"status"`
@@ -105,14 +99,7 @@ func TestProducerDelivery(t *testing.T) {
 		NextDay    []any           `json:"nextDay"`
 		MixerBelow float64         `json:"mixerBelow"`
 	}
-	out, err := cmd.Output()
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if jerr := json.Unmarshal([]byte(lines[len(lines)-1]), &s); jerr != nil {
-		t.Fatalf("producer.mjs: %v %v\n%s", err, jerr, out)
-	}
-	if err != nil || s.Error != "" || len(s.PageErrors) > 0 {
-		t.Fatalf("producer.mjs: %v %s %v (screenshots in %s)", err, s.Error, s.PageErrors, artifacts)
-	}
+	runScript(t, "producer.mjs", "producer", &s, dir)
 	if len(s.Axe) > 0 {
 		t.Errorf("axe-core's serious and critical violations, by step:\n%s", strings.Join(s.Axe, "\n"))
 	}
