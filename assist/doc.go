@@ -115,8 +115,12 @@
 //   - Master tone. Octave bands toward the family's master curve on
 //     what lies beyond 1.5 dB of it (masters of one style spread by a few
 //     dB an octave around the mean: within that a mix is not dull, harsh
-//     or boomy but itself), the departure centred on its median so that
-//     one region out of place is corrected without a shift of the rest,
+//     or boomy but itself), the departure centred on the level most
+//     bands agree on (the median of the densest ±0.75 dB cluster, the one
+//     nearest the median on a tie) so that one region out of place is
+//     corrected without a shift of the rest and cannot move what the
+//     rest is measured against (a boom lifting a third of the bands moved
+//     the plain median 0.5 dB and the top read dull),
 //     no lift under 45 Hz (a mix short there lacks an instrument; a lift
 //     adds rumble and costs the limiter headroom; nor a cut there of what
 //     it lacks: those bands leave the fit), the whole curve held
