@@ -78,7 +78,10 @@
 //     mix balance. Each family's level is the check's measure
 //     (analysis.FamilyLevelOf: its stems summed as they play, against the
 //     sum where it plays), so the move is the one the check's advice
-//     quotes. Stems of one family keep their delivered balance between
+//     quotes; where the advice reads otherwise (the whole song beside
+//     the excerpt a budget leaves; the modern norms beside the family
+//     the sum reads), the reason gives the advice's figures and says
+//     which is which. Stems of one family keep their delivered balance between
 //     them.
 //   - Corrective EQ. High-passes by role (rules of thumb: 80 Hz lead vocal,
 //     120 Hz backing vocals, 40 Hz instruments and effects, 25 Hz drums and
