@@ -53,15 +53,7 @@ func checkedOffset(rep *stemmaster.CheckReport, s *stemmaster.Session, file stri
 // late returns b played lag frames late (early when negative), its length
 // kept: the delivery of a stem bounced with a misplaced region start.
 func late(b *audio.Buffer, lag int) *audio.Buffer {
-	out := audio.NewBuffer(len(b.Data), b.Frames())
-	for c, ch := range b.Data {
-		for i := range out.Data[c] {
-			if j := i - lag; j >= 0 && j < len(ch) {
-				out.Data[c][i] = ch[j]
-			}
-		}
-	}
-	return out
+	return audiotest.Shifted(b, 0, b.Frames(), lag)
 }
 
 // mixOf is the mix made of stems at unity.

@@ -73,12 +73,7 @@ func franciumFiles(t *testing.T) *franciumSet {
 
 // cut returns seconds from … from+length of a francium file.
 func (fs *franciumSet) cut(name string, from, length int) *audio.Buffer {
-	b := fs.stems[name]
-	out := audio.NewBuffer(b.Channels(), length*fs.rate)
-	for c := range out.Data {
-		copy(out.Data[c], b.Data[c][from*fs.rate:])
-	}
-	return out
+	return audiotest.View(fs.stems[name], from*fs.rate, (from+length)*fs.rate).Clone()
 }
 
 // with is the whole francium delivery as sources, the stem named edited
@@ -155,12 +150,7 @@ func editSaid(t *testing.T, msg, want string, re *regexp.Regexp, start float64) 
 // moved up, its length kept (zeros at the end): a bar cut in another
 // arrangement of the song.
 func cutSpan(b *audio.Buffer, at, n int) *audio.Buffer {
-	out := audio.NewBuffer(b.Channels(), b.Frames())
-	for c := range out.Data {
-		copy(out.Data[c], b.Data[c][:at])
-		copy(out.Data[c][at:], b.Data[c][at+n:])
-	}
-	return out
+	return audiotest.Shifted(b, at, b.Frames(), -n)
 }
 
 // franciumFrom and franciumTo bound the excerpt of the francium set the

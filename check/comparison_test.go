@@ -83,13 +83,6 @@ func TestOffsetCauses(t *testing.T) {
 	t.Parallel()
 	names, clean := shortSong()
 	mix := mixOf(clean...)
-	trimmed := func(b *audio.Buffer, n int) *audio.Buffer {
-		out := audio.NewBuffer(b.Channels(), b.Frames()-n)
-		for c := range b.Data {
-			copy(out.Data[c], b.Data[c][n:])
-		}
-		return out
-	}
 	tests := []struct {
 		name   string
 		stem   *audio.Buffer
@@ -99,7 +92,7 @@ func TestOffsetCauses(t *testing.T) {
 		{"an MP3's delay", delayed(clean[3], 1105),
 			[]want{{code: stemmaster.CodeOffset, file: names[3], value: v(1105), text: "decoded from a lossy file"}},
 			[]string{"start was cut"}},
-		{"a trimmed start", trimmed(clean[3], 4800),
+		{"a trimmed start", audiotest.View(clean[3], 4800, clean[3].Frames()).Clone(),
 			[]want{{code: stemmaster.CodeOffset, file: names[3], value: v(-4800), text: "its start was cut"}, {code: stemmaster.CodeLengthMismatch, file: names[3]}},
 			[]string{"lossy"}},
 		{"early, same length", delayed(clean[3], -4800),
@@ -254,13 +247,6 @@ func stretched(b *audio.Buffer, speed float64) *audio.Buffer {
 func TestDrift(t *testing.T) {
 	t.Parallel()
 	names, clean := song(testRate, 10, 4)
-	moved := func(b *audio.Buffer, from, by int) *audio.Buffer {
-		out := b.Clone()
-		for c, ch := range b.Data {
-			copy(out.Data[c][from+by:], ch[from:len(ch)-by])
-		}
-		return out
-	}
 	tests := []struct {
 		name  string
 		build func(b []*audio.Buffer) ([]Source, *Source)
@@ -315,7 +301,7 @@ func TestDrift(t *testing.T) {
 			name: "a region moved 200 samples late from 5 s",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				m := mixOf(b...)
-				b[2] = moved(b[2], 5*testRate, 200)
+				b[2] = audiotest.Shifted(b[2], 5*testRate+200, b[2].Frames(), 200)
 				return memSet(names, b, testRate), m
 			},
 			any: true,

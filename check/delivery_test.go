@@ -49,15 +49,7 @@ func writeFiles(t testing.TB, dir string, files []stemFile) []string {
 
 // delayed returns b delayed by d frames (d < 0: advanced), same length.
 func delayed(b *audio.Buffer, d int) *audio.Buffer {
-	out := audio.NewBuffer(b.Channels(), b.Frames())
-	for c := range b.Data {
-		if d >= 0 {
-			copy(out.Data[c][d:], b.Data[c])
-		} else {
-			copy(out.Data[c], b.Data[c][-d:])
-		}
-	}
-	return out
+	return audiotest.Shifted(b, 0, b.Frames(), d)
 }
 
 // scaled returns b times g.

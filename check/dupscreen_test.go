@@ -42,7 +42,7 @@ func TestDuplicateScreen(t *testing.T) {
 		}
 		return out
 	}
-	mono := foldedDown(audioHead(stems[2], stems[2].Frames()-5000))
+	mono := foldedDown(cutTo(stems[2], stems[2].Frames()-5000))
 	cases := []struct {
 		name  string
 		extra *audio.Buffer
@@ -109,15 +109,6 @@ func TestDuplicateScreen(t *testing.T) {
 			}
 		})
 	}
-}
-
-// audioHead returns the first n frames of b.
-func audioHead(b *audio.Buffer, n int) *audio.Buffer {
-	out := audio.NewBuffer(b.Channels(), n)
-	for c := range out.Data {
-		copy(out.Data[c], b.Data[c][:n])
-	}
-	return out
 }
 
 // blockGram sums the Gram of bufs (each channel of the stereo sum, then

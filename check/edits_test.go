@@ -66,13 +66,7 @@ func TestEditInOneStem(t *testing.T) {
 	}{
 		{name: "two bars played a bar late", start: 20, move: "late",
 			text: "instruments.wav is in step with the mix except from ",
-			edit: func(b *audio.Buffer) *audio.Buffer {
-				out := b.Clone()
-				for c := range out.Data {
-					copy(out.Data[c][at:at+2*bar], b.Data[c][at-bar:at+bar])
-				}
-				return out
-			}},
+			edit: func(b *audio.Buffer) *audio.Buffer { return audiotest.Shifted(b, at, at+2*bar, bar) }},
 		{name: "a bar cut", start: 20, move: "early",
 			text: "instruments.wav is in step with the mix up to ",
 			edit: cutBar},
@@ -105,44 +99,23 @@ func TestEditInOneStem(t *testing.T) {
 		{name: "a bar of silence inserted", start: 20, move: "late",
 			text: "instruments.wav is in step with the mix up to ",
 			edit: func(b *audio.Buffer) *audio.Buffer {
-				out := audio.NewBuffer(b.Channels(), b.Frames())
-				for c := range out.Data {
-					copy(out.Data[c], b.Data[c][:at])
-					copy(out.Data[c][at+bar:], b.Data[c][at:])
+				out := audiotest.Shifted(b, at, b.Frames(), bar)
+				for _, ch := range out.Data {
+					clear(ch[at : at+bar])
 				}
 				return out
 			}},
 		{name: "the opening played a bar late", start: 10, also: "a bar or more cut out of it there, or its opening moved",
 			text: "instruments.wav plays the mix's music 96000 samples (2000.0 ms) late from its start to ",
-			edit: func(b *audio.Buffer) *audio.Buffer {
-				out := b.Clone()
-				for c := range out.Data {
-					clear(out.Data[c][:bar])
-					copy(out.Data[c][bar:10*rate], b.Data[c][:10*rate-bar])
-				}
-				return out
-			}},
+			edit: func(b *audio.Buffer) *audio.Buffer { return audiotest.Shifted(b, 0, 10*rate, bar) }},
 		{name: "a bar cut at 25 s, the loudest passage after it", start: 25, move: "early", rotate: 10,
 			text: "instruments.wav is in step with the mix up to ",
 			edit: func(b *audio.Buffer) *audio.Buffer { return cutSpan(b, 25*rate, bar) }},
 		{name: "a bar inserted at 24 s, the loudest passage after it", start: 24, move: "late", rotate: 10,
 			text: "instruments.wav is in step with the mix up to ",
-			edit: func(b *audio.Buffer) *audio.Buffer {
-				out := audio.NewBuffer(b.Channels(), b.Frames())
-				for c := range out.Data {
-					copy(out.Data[c], b.Data[c][:24*rate])
-					copy(out.Data[c][24*rate:], b.Data[c][22*rate:])
-				}
-				return out
-			}},
+			edit: func(b *audio.Buffer) *audio.Buffer { return audiotest.Shifted(b, 24*rate, b.Frames(), bar) }},
 		{name: "the whole stem a bar late", offset: bar, rotate: 10,
-			edit: func(b *audio.Buffer) *audio.Buffer {
-				out := audio.NewBuffer(b.Channels(), b.Frames())
-				for c := range out.Data {
-					copy(out.Data[c][bar:], b.Data[c])
-				}
-				return out
-			}},
+			edit: func(b *audio.Buffer) *audio.Buffer { return delayed(b, bar) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -37,13 +37,8 @@ func TestGroupedStemMeters(t *testing.T) {
 	}
 	for i, f := range files {
 		m := loudness.NewMeter(rate, channels[i], loudness.Options{TruePeak: true})
-		view := &audio.Buffer{Data: make([][]float32, channels[i])}
 		for off := 0; off < lengths[i]; off += BlockFrames {
-			end := min(off+BlockFrames, lengths[i])
-			for c := range view.Data {
-				view.Data[c] = f.buf.Data[c][off:end]
-			}
-			m.Process(view)
+			m.Process(audiotest.View(f.buf, off, min(off+BlockFrames, lengths[i])))
 		}
 		want := m.Result()
 		got := rep.Stems[i]

@@ -92,11 +92,7 @@ func TestDefaultMasterKeepsBassPeaks(t *testing.T) {
 
 // spanPeakDB is the sample peak of b's frames [from, to) in dBFS.
 func spanPeakDB(b *audio.Buffer, from, to int) float64 {
-	span := &audio.Buffer{Data: make([][]float32, len(b.Data))}
-	for c, ch := range b.Data {
-		span.Data[c] = ch[from:to]
-	}
-	return audio.DB(float64(span.Peak()))
+	return audio.DB(float64(audiotest.View(b, from, to).Peak()))
 }
 
 // The rumble filter through a render: a 100 Hz tone over 8 Hz rumble 6 dB

@@ -94,20 +94,13 @@ func checkKeyGroup(t *testing.T, name string, newProc func() dsp.KeyGroup, stems
 		procs[k], peers[k] = newProc(), newProc()
 	}
 	lead := peers[0].(dsp.KeyGroup)
-	view := func(b *audio.Buffer, at, end int) *audio.Buffer {
-		v := &audio.Buffer{Data: make([][]float32, channels)}
-		for c := range v.Data {
-			v.Data[c] = b.Data[c][at:end]
-		}
-		return v
-	}
 	views := make([]*audio.Buffer, len(stems))
 	for at := 0; at < frames; at += block {
 		end := min(at+block, frames)
-		k := view(key, at, end)
+		k := audiotest.View(key, at, end)
 		for i, p := range procs {
-			p.ProcessSidechain(view(alone[i], at, end), k)
-			views[i] = view(group[i], at, end)
+			p.ProcessSidechain(audiotest.View(alone[i], at, end), k)
+			views[i] = audiotest.View(group[i], at, end)
 		}
 		lead.ProcessKeyGroup(peers, views, k)
 	}
@@ -120,9 +113,9 @@ func checkKeyGroup(t *testing.T, name string, newProc func() dsp.KeyGroup, stems
 			}
 		}
 	}
-	k := view(key, 0, block)
+	k := audiotest.View(key, 0, block)
 	for i := range views {
-		views[i] = view(group[i], 0, block)
+		views[i] = audiotest.View(group[i], 0, block)
 	}
 	if a := testing.AllocsPerRun(5, func() { lead.ProcessKeyGroup(peers, views, k) }); a != 0 {
 		t.Errorf("%s: ProcessKeyGroup allocates %.1f times per call", name, a)

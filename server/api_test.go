@@ -177,7 +177,7 @@ func TestUploadStreamedFLAC(t *testing.T) {
 	if len(got.Files) != 1 || got.Files[0].Frames != 24000 {
 		t.Errorf("a streamed FLAC of 24000 frames: %+v, want it taken with its 24000 frames", got.Files)
 	}
-	var e apiErr
+	var e apiError
 	c.upload("stems", map[string][]byte{"long.flac": streamed(96000)}, []string{"long.flac"}, http.StatusUnprocessableEntity, &e)
 	if e.Error.Code != "too_long" || !strings.Contains(e.Error.Message, "counted") {
 		t.Errorf("a streamed FLAC of 2 s, 1 s allowed: %+v, want too_long saying it was counted", e.Error)
@@ -202,9 +202,7 @@ func TestStorageIsBoundedPerAddress(t *testing.T) {
 			c.upload("stems", map[string][]byte{name: silence}, []string{name}, http.StatusCreated, nil)
 		}
 	}
-	var e struct {
-		Error struct{ Code, Field, Message string }
-	}
+	var e apiError
 	// 640,000 bytes stored: the second project has room of its own for
 	// 160,000 more, the address has not.
 	second.upload("stems", map[string][]byte{"c.flac": silence}, []string{"c.flac"}, http.StatusRequestEntityTooLarge, &e)
@@ -253,9 +251,7 @@ func TestStorageIsBoundedPerNetwork(t *testing.T) {
 	for i := range 5 {
 		projectFrom(fmt.Sprintf("198.51.100.%d", i+1)).upload("stems", map[string][]byte{"a.flac": silence}, []string{"a.flac"}, http.StatusCreated, nil)
 	}
-	var e struct {
-		Error struct{ Code, Field, Message string }
-	}
+	var e apiError
 	projectFrom("198.51.100.77").upload("stems", map[string][]byte{"a.flac": silence}, []string{"a.flac"}, http.StatusRequestEntityTooLarge, &e)
 	if e.Error.Code != "storage_full" || !strings.Contains(e.Error.Message, "your network (198.51.100.0/24) already store 1 MB of the 1 MB this server keeps for one network") {
 		t.Errorf("an upload past the /24's storage: %+v, want storage_full naming the network", e.Error)
@@ -412,7 +408,7 @@ func TestUploadWhoseReservationLapsed(t *testing.T) {
 	}
 	pw.Write(w[1000:])
 	res, body := endUpload(t, pw, answer)
-	var e apiErr
+	var e apiError
 	json.Unmarshal(body, &e)
 	if res.StatusCode != http.StatusServiceUnavailable || e.Error.Code != "unavailable" || !strings.Contains(e.Error.Message, "a.wav") || res.Header.Get("Retry-After") == "" {
 		t.Errorf("%d (Retry-After %q) %s, want 503 unavailable naming a.wav with Retry-After", res.StatusCode, res.Header.Get("Retry-After"), body)

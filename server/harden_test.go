@@ -43,15 +43,6 @@ func checkNoLeak(t *testing.T, body string) {
 	}
 }
 
-type apiErr struct {
-	Error struct {
-		Code    string
-		Message string
-		Field   string
-		Fields  []FieldError
-	}
-}
-
 func TestSessionBounds(t *testing.T) {
 	t.Parallel()
 	c := setup(t).newProject(t)
@@ -78,7 +69,7 @@ func TestSessionBounds(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var e apiErr
+			var e apiError
 			c.t = t
 			c.do("PUT", c.p("/session"), strings.NewReader(tc.session), "application/json", tc.status, &e)
 			if e.Error.Field != tc.field {
@@ -155,7 +146,7 @@ func TestNameConflicts(t *testing.T) {
 	wav := wavBytes(t, 4800, 100)
 	c.upload("stems", map[string][]byte{"dr*ms.wav": wav}, []string{"dr*ms.wav"}, 201, nil)
 	for _, other := range []string{"dr?ms.wav", "dr_ms.wav"} { // another character replaced, the stored name itself
-		var e apiErr
+		var e apiError
 		c.upload("stems", map[string][]byte{other: wav}, []string{other}, 409, &e)
 		if !strings.Contains(e.Error.Message, "dr*ms.wav") || !strings.Contains(e.Error.Message, other) || e.Error.Code != "name_taken" {
 			t.Errorf("%s: %+v, want 409 naming both files", other, e.Error)
@@ -172,7 +163,7 @@ func TestNameConflicts(t *testing.T) {
 	}
 	c.upload("stems", map[string][]byte{"drüms.wav": wav}, []string{"drüms.wav"}, 201, nil)
 	// Two parts of one name in one request.
-	var e apiErr
+	var e apiError
 	body, ctype := multipartBody(map[string][]byte{"bass.wav": wav}, "bass.wav", "bass.wav")
 	c.do("POST", c.p("/stems"), body, ctype, 409, &e)
 	if e.Error.Code != "duplicate_name" {
@@ -213,7 +204,7 @@ func TestUploadRefusesWhatRenderRefuses(t *testing.T) {
 		{"odd-rate.wav", withRate(wavBytes(t, 4800, 100), 44100), 201, ""},
 		{"fast.wav", withRate(wavBytes(t, 4800, 100), 768000), 415, "unsupported_rate"},
 	} {
-		var e apiErr
+		var e apiError
 		if tc.code == "" {
 			c.upload("stems", map[string][]byte{tc.name: tc.data}, []string{tc.name}, tc.status, nil)
 			continue
@@ -323,7 +314,7 @@ func TestCapacity(t *testing.T) {
 	})
 	c := b.newProject(t)
 	b.newProject(t)
-	var e apiErr
+	var e apiError
 	c.do("POST", "/api/projects", strings.NewReader("{}"), "application/json", http.StatusInsufficientStorage, &e)
 	if e.Error.Code != "too_many_projects" {
 		t.Errorf("third project: %+v", e.Error)

@@ -78,7 +78,7 @@ func TestUploadsInFlightAcrossFrontEnds(t *testing.T) {
 				fe := frontEnds(t, dbURL, 2, limits)
 				one, other := fe[0].newProject(t), fe[0].newProject(t).on(fe[1])
 				cut := holdUpload(t, fe[0], one, "/stems", "a.wav", wavBytes(t, 40_000, 1000)[:200_000]) // of 240 kB
-				var e apiErr
+				var e apiError
 				small := wavBytes(t, 20_000, 440) // 120 kB: 320 kB with the first in flight
 				other.upload("stems", map[string][]byte{"b.wav": small}, []string{"b.wav"}, http.StatusRequestEntityTooLarge, &e)
 				if e.Error.Code != "storage_full" || !strings.Contains(e.Error.Message, "in flight") {

@@ -31,6 +31,22 @@ func (c *client) putSession(gainDB float64) {
 	c.do("PUT", c.p("/session"), strings.NewReader(fmt.Sprintf(`{"stems":[{"file":"drums.wav","gain_db":%g}]}`, gainDB)), "application/json", http.StatusOK, nil)
 }
 
+// putWAVOutput PUTs a session of the drums stem asking for one 24-bit WAV
+// at the song's rate.
+func (c *client) putWAVOutput() {
+	c.t.Helper()
+	c.do("PUT", c.p("/session"), strings.NewReader(`{"stems":[{"file":"drums.wav"}],"outputs":[{"format":"wav","bit_depth":24}]}`), "application/json", http.StatusOK, nil)
+}
+
+// renderTooLarge POSTs …/render, which the storage bounds must refuse
+// (413), and returns the error the answer gives.
+func (c *client) renderTooLarge() apiError {
+	c.t.Helper()
+	var e apiError
+	c.do("POST", c.p("/render"), nil, "", http.StatusRequestEntityTooLarge, &e)
+	return e
+}
+
 // TestRepeatedRenderSharesOneJob: requests for the render already queued
 // or running answer it (200) instead of making a job each; a new session
 // makes a new render (202) that supersedes the older.
@@ -148,15 +164,24 @@ func TestRenderOutputsAreBounded(t *testing.T) {
 	// twice at worst (engine.Scratch), with the preview and the report's
 	// 1 MiB: 4.3 MB. At 48 kHz in 24-bit: 1.5 MB.
 	c.do("PUT", c.p("/session"), strings.NewReader(`{"stems":[{"file":"drums.wav"}],"outputs":[{"format":"wav","bit_depth":32,"sample_format":"float","sample_rate":384000}]}`), "application/json", http.StatusOK, nil)
-	var e struct {
-		Error struct{ Code, Field, Message string }
-	}
-	c.do("POST", c.p("/render"), nil, "", http.StatusRequestEntityTooLarge, &e)
+	e := c.renderTooLarge()
 	if e.Error.Code != "too_large" || e.Error.Field != "outputs" || !strings.Contains(e.Error.Message, "MB of outputs") {
 		t.Errorf("a render over the output bound: %+v, want too_large on outputs naming the size", e.Error)
 	}
-	c.do("PUT", c.p("/session"), strings.NewReader(`{"stems":[{"file":"drums.wav"}],"outputs":[{"format":"wav","bit_depth":24}]}`), "application/json", http.StatusOK, nil)
+	c.putWAVOutput()
 	c.queue("render", http.StatusAccepted)
+}
+
+// addressBoundRender sets up a server whose address may store maxBytes
+// (Limits.MaxClientBytes) and a project on it of 0.5 s of drums (144 kB
+// uploaded) whose session asks for one 24-bit WAV: a render of 1.5 MB at
+// most.
+func addressBoundRender(t *testing.T, maxBytes int64) (*testBundle, *client) {
+	t.Helper()
+	b := setupWith(t, func(c *Config) { c.Limits.MaxClientBytes = maxBytes })
+	c := b.newDrumsProject(t, 24000)
+	c.putWAVOutput()
+	return b, c
 }
 
 // TestRenderOutputsCountAgainstTheAddress: a render whose outputs would
@@ -166,13 +191,8 @@ func TestRenderOutputsAreBounded(t *testing.T) {
 // counts against no address, for its renders as for its uploads.
 func TestRenderOutputsCountAgainstTheAddress(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(c *Config) { c.Limits.MaxClientBytes = 1_000_000 })
-	c := b.newDrumsProject(t, 24000) // 144 kB uploaded; a render of 1.5 MB at most
-	c.do("PUT", c.p("/session"), strings.NewReader(`{"stems":[{"file":"drums.wav"}],"outputs":[{"format":"wav","bit_depth":24}]}`), "application/json", http.StatusOK, nil)
-	var e struct {
-		Error struct{ Code, Field, Message string }
-	}
-	c.do("POST", c.p("/render"), nil, "", http.StatusRequestEntityTooLarge, &e)
+	b, c := addressBoundRender(t, 1_000_000)
+	e := c.renderTooLarge()
 	if e.Error.Code != "storage_full" || e.Error.Field != "outputs" || !strings.Contains(e.Error.Message, "this render") {
 		t.Errorf("a render past the address's storage: %+v, want storage_full on outputs", e.Error)
 	}
@@ -190,15 +210,10 @@ func TestRenderOutputsCountAgainstTheAddress(t *testing.T) {
 // upload is cut, the render fits.
 func TestRenderWithUploadsInFlight(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(c *Config) { c.Limits.MaxClientBytes = 1_900_000 })
-	c := b.newDrumsProject(t, 24000) // 144 kB uploaded; a render of 1.5 MB at most
-	c.do("PUT", c.p("/session"), strings.NewReader(`{"stems":[{"file":"drums.wav"}],"outputs":[{"format":"wav","bit_depth":24}]}`), "application/json", http.StatusOK, nil)
+	b, c := addressBoundRender(t, 1_900_000)
 	other := b.newProject(t) // the same address's
 	cut := holdUpload(t, b, other, "/stems", "a.wav", wavBytes(t, 48_000, 1000)[:250_000])
-	var e struct {
-		Error struct{ Code, Field, Message string }
-	}
-	c.do("POST", c.p("/render"), nil, "", http.StatusRequestEntityTooLarge, &e)
+	e := c.renderTooLarge()
 	if e.Error.Code != "storage_full" || e.Error.Field != "outputs" || !strings.Contains(e.Error.Message, "this render with the uploads and renders in flight") {
 		t.Errorf("a render past the address's storage with an upload in flight: %+v, want storage_full on outputs naming what is in flight", e.Error)
 	}

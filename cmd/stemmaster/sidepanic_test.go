@@ -20,12 +20,7 @@ func sidePanicFiles(t *testing.T) (stems []string, mix string) {
 	dir := t.TempDir()
 	drums := audiotest.PinkNoise(7, 2, 96000, -12)
 	bass := audiotest.Sine(48000, 2, 96000, 55, -12, 0)
-	sum := audiotest.PinkNoise(7, 2, 96000, -12)
-	for c := range sum.Data {
-		for i := range sum.Data[c] {
-			sum.Data[c][i] += bass.Data[c][i]
-		}
-	}
+	sum := audiotest.Add(drums.Clone(), bass)
 	return []string{
 		audiotest.WriteWAV(t, dir, "drums.wav", drums, 48000, 24),
 		audiotest.WriteWAV(t, dir, "bass.wav", bass, 48000, 24),

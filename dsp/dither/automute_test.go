@@ -18,13 +18,9 @@ const hold48k = 480
 // given sizes (the last one repeated until the end).
 func processBlocks(d *Ditherer, src *audio.Buffer, sizes []int) *audio.Buffer {
 	out := src.Clone()
-	blk := &audio.Buffer{Data: make([][]float32, out.Channels())}
 	for off, k := 0, 0; off < out.Frames(); k++ {
 		end := min(off+sizes[min(k, len(sizes)-1)], out.Frames())
-		for c := range blk.Data {
-			blk.Data[c] = out.Data[c][off:end]
-		}
-		d.Process(blk)
+		d.Process(audiotest.View(out, off, end))
 		off = end
 	}
 	return out

@@ -26,16 +26,7 @@ func prepared(t testing.TB, bits int, seed uint64, shaping bool, rate float64, c
 
 // quantise runs src (cloned) through d in blocks of 4096 frames.
 func quantise(d *Ditherer, src *audio.Buffer) *audio.Buffer {
-	out := src.Clone()
-	for off := 0; off < out.Frames(); off += 4096 {
-		end := min(off+4096, out.Frames())
-		blk := &audio.Buffer{Data: make([][]float32, out.Channels())}
-		for c := range blk.Data {
-			blk.Data[c] = out.Data[c][off:end]
-		}
-		d.Process(blk)
-	}
-	return out
+	return processBlocks(d, src, []int{4096})
 }
 
 // errorLSB returns (out − in) of channel 0 in LSB of a bits-bit grid.

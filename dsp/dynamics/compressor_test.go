@@ -41,24 +41,13 @@ func prepared(t testing.TB, p CompressorParams, channels int) *Compressor {
 func run(c *Compressor, buf, key *audio.Buffer) {
 	for start := 0; start < buf.Frames(); start += 1000 {
 		end := min(start+1000, buf.Frames())
-		b, k := slice(buf, start, end), slice(key, start, end)
+		b := audiotest.View(buf, start, end)
 		if key == nil {
 			c.Process(b)
 		} else {
-			c.ProcessSidechain(b, k)
+			c.ProcessSidechain(b, audiotest.View(key, start, end))
 		}
 	}
-}
-
-func slice(b *audio.Buffer, start, end int) *audio.Buffer {
-	if b == nil {
-		return nil
-	}
-	s := &audio.Buffer{Data: make([][]float32, b.Channels())}
-	for c := range b.Data {
-		s.Data[c] = b.Data[c][start:end]
-	}
-	return s
 }
 
 // TestStaticCurveFormula checks StaticCurve at hand-computed points of

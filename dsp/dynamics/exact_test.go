@@ -77,9 +77,9 @@ func TestGolden(t *testing.T) {
 		var meters []float64
 		for start, k := 0, 0; start < buf.Frames(); k++ {
 			end := min(start+[]int{1000, 37, 4096, 1, 256, 513}[k%6], buf.Frames())
-			b := slice(buf, start, end)
+			b := audiotest.View(buf, start, end)
 			if key != nil {
-				c.ProcessSidechain(b, slice(key, start, end))
+				c.ProcessSidechain(b, audiotest.View(key, start, end))
 			} else {
 				c.Process(b)
 			}

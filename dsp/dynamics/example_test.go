@@ -3,7 +3,6 @@ package dynamics_test
 import (
 	"fmt"
 
-	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/dynamics"
 	"stemmaster/internal/audiotest"
@@ -28,19 +27,10 @@ func ExampleCompressor_ProcessSidechain() {
 	bus := audiotest.Sine(48000, 2, 48000, 440, -12, 0)
 	drums := audiotest.Sine(48000, 2, 48000, 1000, -6, 0)
 	for start := 0; start < 48000; start += 4800 {
-		c.ProcessSidechain(frames(bus, start, start+4800), frames(drums, start, start+4800))
+		c.ProcessSidechain(audiotest.View(bus, start, start+4800), audiotest.View(drums, start, start+4800))
 	}
 	fmt.Printf("gain reduction %.1f dB (static curve at the peak level: %.1f dB)\n",
 		c.GainReductionDB(), -6-dynamics.StaticCurve(-6, -20, 2, 6))
 	// Output:
 	// gain reduction 6.4 dB (static curve at the peak level: 7.0 dB)
-}
-
-// frames returns frames [start, end) of b, sharing its samples.
-func frames(b *audio.Buffer, start, end int) *audio.Buffer {
-	s := &audio.Buffer{Data: make([][]float32, b.Channels())}
-	for c := range b.Data {
-		s.Data[c] = b.Data[c][start:end]
-	}
-	return s
 }

@@ -107,12 +107,7 @@ func bandLimited(channels, frames int) *audio.Buffer {
 	const rate = 44100
 	b := audio.NewBuffer(channels, frames)
 	for _, p := range []struct{ f, db, ph float64 }{{997, -9, 0.3}, {5111, -12, 1.1}, {12345, -15, 2.0}, {18000, -18, 0.7}} {
-		s := audiotest.Sine(rate, channels, frames, p.f, p.db, p.ph)
-		for c := range b.Data {
-			for i := range b.Data[c] {
-				b.Data[c][i] += s.Data[c][i]
-			}
-		}
+		audiotest.Add(b, audiotest.Sine(rate, channels, frames, p.f, p.db, p.ph))
 	}
 	return b
 }

@@ -32,11 +32,7 @@ func run(rs *Resampler, src *audio.Buffer, block int) *audio.Buffer {
 	var parts []*audio.Buffer
 	for off := 0; off < n; off += block {
 		end := min(off+block, n)
-		blk := &audio.Buffer{Data: make([][]float32, src.Channels())}
-		for c := range blk.Data {
-			blk.Data[c] = src.Data[c][off:end]
-		}
-		parts = append(parts, rs.Process(nil, blk))
+		parts = append(parts, rs.Process(nil, audiotest.View(src, off, end)))
 	}
 	parts = append(parts, rs.Flush(nil))
 	return audiotest.Concat(parts...)
@@ -335,11 +331,7 @@ func TestStreamingEqualsOneShot(t *testing.T) {
 		var parts []*audio.Buffer
 		for off := 0; off < src.Frames(); {
 			end := min(off+1+rng.IntN(3000), src.Frames())
-			blk := &audio.Buffer{Data: make([][]float32, r.ch)}
-			for c := range blk.Data {
-				blk.Data[c] = src.Data[c][off:end]
-			}
-			parts = append(parts, rs.Process(nil, blk).Clone())
+			parts = append(parts, rs.Process(nil, audiotest.View(src, off, end)).Clone())
 			off = end
 		}
 		got := audiotest.Concat(append(parts, rs.Flush(nil))...)

@@ -316,18 +316,15 @@ func TestPipelinedSlots(t *testing.T) {
 		l.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: block, Channels: 2})
 		return l
 	}
-	view := func(b *audio.Buffer, at, end int) *audio.Buffer {
-		return &audio.Buffer{Data: [][]float32{b.Data[0][at:end], b.Data[1][at:end]}}
-	}
 	views := func(at, end int) []*audio.Buffer {
-		return []*audio.Buffer{view(stems[0], at, end), view(stems[1], at, end)}
+		return []*audio.Buffer{audiotest.View(stems[0], at, end), audiotest.View(stems[1], at, end)}
 	}
 	want, got := audio.NewBuffer(2, frames), audio.NewBuffer(2, frames)
 	a, b := newLim(), newLim()
 	var wantMax, gotMax []float64
 	for at := 0; at < frames; at += block {
 		end := min(at+block, frames)
-		a.ProcessGained(views(at, end), gain, view(want, at, end))
+		a.ProcessGained(views(at, end), gain, audiotest.View(want, at, end))
 		wantMax = append(wantMax, a.BlockMaxGRDB())
 	}
 	b.Share(views(0, min(block, frames)), gain, min(block, frames), 0)
@@ -340,7 +337,7 @@ func TestPipelinedSlots(t *testing.T) {
 				b.Share(views(next, min(next+block, frames)), gain, min(next+block, frames)-next, 1-slot)
 			}
 		}()
-		b.Finish(slot, view(got, at, end))
+		b.Finish(slot, audiotest.View(got, at, end))
 		gotMax = append(gotMax, b.BlockMaxGRDB())
 		<-done
 	}

@@ -99,25 +99,17 @@ func run(stems []*audio.Buffer, newStage func() *curve, block int, output bool) 
 	for at := 0; at < frames; at += block {
 		end := min(at+block, frames)
 		for k := range outs {
-			views[k] = view(outs[k], at, end)
+			views[k] = audiotest.View(outs[k], at, end)
 		}
-		w := view(whole, at, end)
+		w := audiotest.View(whole, at, end)
 		ref.Process(w)
 		if output {
 			st.ProcessOutput(views, w)
 		} else {
-			st.Process(views, view(key, at, end))
+			st.Process(views, audiotest.View(key, at, end))
 		}
 	}
 	return outs, whole
-}
-
-func view(b *audio.Buffer, at, end int) *audio.Buffer {
-	v := &audio.Buffer{Data: make([][]float32, b.Channels())}
-	for c := range v.Data {
-		v.Data[c] = b.Data[c][at:end]
-	}
-	return v
 }
 
 // TestSumIsStage: the stems' outputs add up to the stage's output on their

@@ -1,7 +1,9 @@
 // Package audiotest is the test-signal kit shared by every stemmaster test:
 // sines at an exact peak level, seeded white and pink noise, impulses,
 // logarithmic sweeps and sequences of segments, all as audio.Buffers, plus
-// helpers to compare levels within named tolerances.
+// helpers to compare levels within named tolerances, and to cut a buffer
+// into blocks (View) or move a span of it as a broken delivery does
+// (Shifted).
 //
 // docs/architecture.md shows where this package sits in stemmaster and
 // what it may import.
