@@ -96,16 +96,7 @@ func TestAdviceMoveIsTheAssistant(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			dir := t.TempDir()
-			var stems []string
-			for _, s := range tc.stems {
-				stems = append(stems, audiotest.WriteWAV(t, dir, s.Name, s.Buf, rate, 24))
-			}
-			_, stdout, stderr := runCLI(append([]string{"check", "--json"}, stems...)...)
-			var rep stemmaster.CheckReport
-			if err := json.Unmarshal([]byte(stdout), &rep); err != nil || rep.Advice == nil {
-				t.Fatalf("check --json: %v\n%s", err, stderr)
-			}
+			rep, p := adviceAndProposal(t, tc.stems)
 			// The advice's figure, its move in words and as data.
 			var level, advised string
 			var detail, detailLevel *float64
@@ -114,14 +105,6 @@ func TestAdviceMoveIsTheAssistant(t *testing.T) {
 					level, advised = m[1], m[2]
 					detail, detailLevel = rep.Advice.Details[i].GainDB, rep.Advice.Details[i].RelativeLU
 				}
-			}
-			code, stdout, stderr := runCLI(append([]string{"assist", "--json", "-o", filepath.Join(dir, "s.yaml")}, stems...)...)
-			if code != exitOK {
-				t.Fatalf("assist: exit %d: %s", code, stderr)
-			}
-			var p assist.Proposal
-			if err := json.Unmarshal([]byte(stdout), &p); err != nil {
-				t.Fatalf("assist --json: %v", err)
 			}
 			var sits, moved []string
 			for _, d := range p.Decisions {
@@ -177,24 +160,7 @@ func TestAdviceQuoteWhichIsWhich(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			dir := t.TempDir()
-			var stems []string
-			for _, s := range tc.stems {
-				stems = append(stems, audiotest.WriteWAV(t, dir, s.Name, s.Buf, rate, 24))
-			}
-			_, stdout, stderr := runCLI(append([]string{"check", "--json"}, stems...)...)
-			var rep stemmaster.CheckReport
-			if err := json.Unmarshal([]byte(stdout), &rep); err != nil || rep.Advice == nil {
-				t.Fatalf("check --json: %v\n%s", err, stderr)
-			}
-			code, stdout, stderr := runCLI(append(append([]string{"assist", "--json", "-o", filepath.Join(dir, "s.yaml")}, tc.args...), stems...)...)
-			if code != exitOK {
-				t.Fatalf("assist: exit %d: %s", code, stderr)
-			}
-			var p assist.Proposal
-			if err := json.Unmarshal([]byte(stdout), &p); err != nil {
-				t.Fatalf("assist --json: %v", err)
-			}
+			rep, p := adviceAndProposal(t, tc.stems, tc.args...)
 			if p.Family != tc.family {
 				t.Fatalf("the proposal reads %s, want %s: %s", p.Family, tc.family, p.FamilyReason)
 			}
@@ -240,4 +206,30 @@ func subBass(rate, n int) *audio.Buffer {
 		audiotest.Add(b, audiotest.Sine(float64(rate), 2, n, f, -12, 0))
 	}
 	return b
+}
+
+// adviceAndProposal writes the stems as 24-bit WAVs and runs `check
+// --json` and `assist --json` (with args) on them: the advice and the
+// proposal the musician gets for one delivery.
+func adviceAndProposal(t *testing.T, named []audiotest.NamedBuffer, args ...string) (stemmaster.CheckReport, assist.Proposal) {
+	t.Helper()
+	dir := t.TempDir()
+	var stems []string
+	for _, s := range named {
+		stems = append(stems, audiotest.WriteWAV(t, dir, s.Name, s.Buf, 48000, 24))
+	}
+	_, stdout, stderr := runCLI(append([]string{"check", "--json"}, stems...)...)
+	var rep stemmaster.CheckReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || rep.Advice == nil {
+		t.Fatalf("check --json: %v\n%s", err, stderr)
+	}
+	code, stdout, stderr := runCLI(append(append([]string{"assist", "--json", "-o", filepath.Join(dir, "s.yaml")}, args...), stems...)...)
+	if code != exitOK {
+		t.Fatalf("assist: exit %d: %s", code, stderr)
+	}
+	var p assist.Proposal
+	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
+		t.Fatalf("assist --json: %v", err)
+	}
+	return rep, p
 }
