@@ -49,7 +49,9 @@
 // spectrum in 1/3-octave bands (base-2 centres, IEC 61260-1) for mid, side
 // and both, from Hann-windowed FFTs (gonum) averaged in power; crest (the
 // median of 1 s windows' peak-to-RMS, level-independent); onsets per second
-// (10 ms frames 8 dB over the previous 100 ms); side-to-mid ratio, L/R
+// (10 ms frames 8 dB over the previous 100 ms, in level or in the second
+// difference: the top, where a drum hit stands out of a full mix whose
+// bass and chords hold its level); side-to-mid ratio, L/R
 // correlation, correlation under 150 Hz and the mono fold-down's loss;
 // sibilance on vocals (5–10 kHz against 1–5 kHz in the loudest tenth of
 // 20 ms frames, and where those frames peak); resonances (1/24-octave peaks at least 8 dB over the
@@ -85,7 +87,10 @@
 //     them.
 //   - Corrective EQ. High-passes by role (rules of thumb: 80 Hz lead vocal,
 //     120 Hz backing vocals, 40 Hz instruments and effects, 25 Hz drums and
-//     bass) when more than −30 dB of the stem's energy lies below; a cut on
+//     bass) when more than −30 dB of the stem's energy lies below — but
+//     no more than a quarter of it where the cut-off is 40 Hz or under:
+//     more is a part playing there (a sub drop, a bass line), not
+//     rumble, which sits 20 dB or more under a stem; a cut on
 //     each resonance (−2 dB at 8 dB excess, −0.5 dB per dB more, at most
 //     −6 dB); on a vocal or an effect, a notch on each of the three
 //     strongest lines of mains hum (2 Hz wide; f/50 over 100 Hz, Q
@@ -152,8 +157,9 @@
 //     under it.
 //   - Boom. A third-octave band from 40 to 160 Hz of the proposed sum
 //     standing 3 dB or more over that broad tone, whose narrow peak
-//     stands over the octave around it in most frames (a resonance, not
-//     a song's bass notes), gets a peak cut as narrow as the peak (Q from
+//     stands over the octave around it in most frames, by two thirds of
+//     what it stands over the whole (a resonance, not a song's bass notes,
+//     nor a sub part loud in one passage and faint elsewhere), gets a peak cut as narrow as the peak (Q from
 //     its width, 2 … 8) and deep enough to bring the band to the broad
 //     tone (at most 8 dB), before the master tone is fitted on the sum
 //     with that cut made (rules of thumb). Without it the octave bands

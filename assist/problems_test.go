@@ -524,3 +524,34 @@ func TestThinMixNoSubLift(t *testing.T) {
 		}
 	}
 }
+
+// A sub part that plays in the intro is no boom: francium's fx holds a
+// sub drop on E1 (34–46 Hz) in its first 10 s of 45, and a faint line
+// sounds there after it. The intro lifts the 40 Hz band 3.4 dB over the
+// broad tone, and the faint line stood "over the octave around it in
+// most frames" at the 0 dB the boom's stationarity asked: the master cut
+// 41 Hz by 8 dB (Q 8), taking the song's only sub-bass with it (its
+// 40 Hz band 4.4 dB under the mix's). A ringing mode stands several dB
+// out frame by frame (the narrow booms of TestProblemMixes do); a line
+// that barely reaches the octave's mean in most frames is no resonance.
+func TestSubDropIsNoBoom(t *testing.T) {
+	t.Parallel()
+	b := songMix()
+	onCurve(b, FamilyModern)
+	n := b.Frames()
+	// Lines at 37, 41.2 and 45 Hz: loud in the first quarter, 28 dB down
+	// after it (as francium's fx and instruments hold E1). They lift the
+	// 50 Hz band 3.2 dB over the broad tone, and the boom's 1/24-octave
+	// search from that band found its peak at 41 Hz.
+	for _, f := range []float64{37, 41.2, 45} {
+		audiotest.Add(b, audiotest.Concat(audiotest.Sine(rate, 2, n/4, f, -12, 0), audiotest.Sine(rate, 2, n-n/4, f, -40, 0)))
+	}
+	audiotest.Normalize(b, -3)
+	p := propose(t, []*Track{{Name: "intro.wav", Role: stemmaster.RoleOther, Rate: rate, Buf: b}}, Options{Amount: 1})
+	t.Logf("master EQ %s", bandList(p.Session.Master.EQ))
+	for _, d := range p.Decisions {
+		if d.Kind == "resonance" && strings.HasPrefix(d.Path, "master.eq") {
+			t.Errorf("the sub drop reads as a boom: %s = %s: %s", d.Path, d.Value, d.Reason)
+		}
+	}
+}
