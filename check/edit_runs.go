@@ -1,5 +1,7 @@
 package check
 
+import "stemmaster/dsp"
+
 // Edits: a run of stretches at another lag read as an edit, and where it starts.
 
 // readEdit reads the stretches of one stem (a lag's; or a layout's or a
@@ -204,7 +206,7 @@ func (c *checker) editBoundary(in *input, lo, hi int64, alt editAlt, leaving boo
 	// A block with too little of the stem to match anything (under
 	// editSilentShare of its mean energy) is silent: it correlates by
 	// chance, and takes nothing.
-	quiet := editSilentShare * energyOf(in.st.blockEnergy) / float64(in.st.frames) * float64(block)
+	quiet := editSilentShare * dsp.Sum(in.st.blockEnergy) / float64(in.st.frames) * float64(block)
 	var after, best float64
 	at := n
 	for b := n - 1; b >= 0; b-- {

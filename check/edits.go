@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"stemmaster/analysis"
+	"stemmaster/dsp"
 )
 
 // Edits: a stem from another arrangement of the song.
@@ -271,7 +272,7 @@ func editStretches(in *input, rate int) []editStretch {
 	if count < editRun+1 {
 		return nil
 	}
-	quiet := editQuietShare * energyOf(in.st.blockEnergy) / float64(count)
+	quiet := editQuietShare * dsp.Sum(in.st.blockEnergy) / float64(count)
 	out := make([]editStretch, 0, count)
 	for w := range count {
 		at, end := w*in.st.frames/count, (w+1)*in.st.frames/count
@@ -280,15 +281,6 @@ func editStretches(in *input, rate int) []editStretch {
 		}
 	}
 	return out
-}
-
-// energyOf is the sum of a stem's block energies.
-func energyOf(blocks []float64) float64 {
-	var e float64
-	for _, v := range blocks {
-		e += v
-	}
-	return e
 }
 
 // framesEnergy is the energy of frames, Σ x² over their channels.
@@ -308,5 +300,5 @@ func stretchEnergy(in *input, at int64, length int) float64 {
 	b := in.st.blockEnergy
 	from := min(at/BlockFrames, int64(len(b)))
 	to := min((at+int64(length)+BlockFrames-1)/BlockFrames, int64(len(b)))
-	return energyOf(b[from:to])
+	return dsp.Sum(b[from:to])
 }

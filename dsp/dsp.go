@@ -7,7 +7,8 @@
 // Beside the interface it holds the pan laws of a channel strip (PanGains
 // for a mono source, BalanceGains for a stereo one), the stereo Width
 // control, MidSide (a one-channel processor on the mid or side of a stereo
-// pair, encoded and decoded exactly), the Correlation meter and ParamError. The engine folds a stem's gain, polarity and pan
+// pair, encoded and decoded exactly), the Correlation meter, ParamError
+// and Sum (a slice added in order). The engine folds a stem's gain, polarity and pan
 // into one gain per channel and compensates latencies itself, so there are
 // no processors for those. The filters and dynamics live in the
 // subpackages: biquad, dynamics, limiter, oversample, resample, dither,

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -361,6 +362,26 @@ func TestStreamRendered96kMasterAt48k(t *testing.T) {
 		if info.Format.SampleRate != 48000 || n != 2400 || math.Abs(float64(peak)-0.1) > 0.002 {
 			t.Errorf("%s segment 0: %d frames at %d Hz peaking at %v, want 2400 at 48 kHz peaking at 0.1", si.Kind, n, info.Format.SampleRate, peak)
 		}
+	}
+}
+
+// TestParseDirectWAVStreamed: a data size a streaming writer leaves (0 or
+// 0xFFFFFFFF, the samples behind it) is no direct read (it streamed no
+// frames), and a size that counts frames is one.
+func TestParseDirectWAVStreamed(t *testing.T) {
+	t.Parallel()
+	withSize := func(size uint32) []byte {
+		head := append(wavHeader(48000, 1, 32, true, 10), make([]byte, 40)...)
+		binary.LittleEndian.PutUint32(head[40:], size)
+		return head
+	}
+	for _, size := range []uint32{0, 0xFFFFFFFF} {
+		if d, err := parseDirectWAV(withSize(size)); err == nil {
+			t.Errorf("data size %#x read directly as %+v", size, d)
+		}
+	}
+	if d, err := parseDirectWAV(withSize(40)); err != nil || d.frames != 10 {
+		t.Errorf("data size 40: %+v, %v; want 10 frames read directly", d, err)
 	}
 }
 

@@ -86,7 +86,11 @@ func parseDirectWAV(head []byte) (*directWAV, error) {
 			}
 			haveFmt = true
 		case "data":
-			if !haveFmt || size == 0xFFFFFFFF {
+			// 0xFFFFFFFF, and 0 as a streaming writer leaves it, say
+			// the samples run to the end of the file (or to what is
+			// appended there): wav.Decode finds where, so the preview
+			// reads it, not a stream of no frames.
+			if !haveFmt || size == 0xFFFFFFFF || size == 0 {
 				return nil, errNotDirect
 			}
 			d.dataOffset = int64(body)

@@ -10,7 +10,8 @@
 //
 // Integer samples of n bits read as v/2^(n-1), as in ffmpeg and sox. Chunks
 // other than COMM and SSND (FVER, NAME, MARK, INST, COMT, ID3, …) are
-// skipped with their pad byte. The COMM chunk may follow SSND in a seekable
+// skipped with their pad byte (where a writer left it out, a seekable input
+// is read right all the same). The COMM chunk may follow SSND in a seekable
 // input. Damaged files are handled like package wav handles them: a sound
 // data chunk that claims more than the file holds (or than COMM declares)
 // is read as far as it goes and then ends with a *FormatError wrapping an

@@ -1,6 +1,7 @@
 package aiff
 
 import (
+	"encoding/binary"
 	"io"
 	"math"
 	"testing"
@@ -23,6 +24,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(form("AIFC", comm(1, 1, 64, 48000, "fl64"), ssnd(0, make([]byte, 8))))
 	f.Add(form("AIFC", comm(1, 2, 8, 8000, "raw "), ssnd(0, []byte{1, 2})))
 	f.Add(form("AIFC", comm(1, 2, 16, 8000, "ulaw"), ssnd(0, []byte{1, 2})))
+	f.Add(codectest.Unpadded(binary.BigEndian, form("AIFF", chunk{ID: "NAME", Body: []byte("odd")}, comm(1, 1, 16, 48000, ""), ssnd(0, be16(42))), "NAME"))
 
 	f.Fuzz(func(t *testing.T, file []byte) {
 		dec := codectest.DecodeBoth(t, file, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) }, codectest.Typed[*FormatError])

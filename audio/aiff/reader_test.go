@@ -82,6 +82,8 @@ func TestDecodeLayouts(t *testing.T) {
 			fmtOf(48000, 1, 20, audio.Int), [][]float32{{q(1, 20)}}, false},
 		{"AIFF SSND offset and odd chunks", form("AIFF", chunk{ID: "NAME", Body: []byte("odd")}, comm(1, 1, 16, 48000, ""), ssnd(5, be16(42)), chunk{ID: "ANNO", Body: []byte("x")}),
 			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(42, 16)}}, false},
+		{"AIFF odd chunk without its pad byte (a careless writer)", codectest.Unpadded(binary.BigEndian, form("AIFF", chunk{ID: "NAME", Body: []byte("odd")}, comm(1, 1, 16, 48000, ""), ssnd(0, be16(42))), "NAME"),
+			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(42, 16)}}, true},
 		{"AIFF COMM after SSND", form("AIFF", ssnd(0, be16(7, 8)), comm(1, 2, 16, 48000, "")),
 			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(7, 16), q(8, 16)}}, true},
 		{"AIFC NONE", form("AIFC", chunk{ID: "FVER", Body: be32(0xA2805140)}, comm(2, 1, 16, 48000, "NONE"), ssnd(0, be16(3, -3))),

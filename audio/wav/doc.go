@@ -15,8 +15,9 @@
 // WAVE_FORMAT_EXTENSIBLE the sub-format GUID decides integer or float and
 // the valid bits are honoured (bits below them are cleared). Chunks other
 // than fmt, data, ds64 and bext (LIST, JUNK, iXML, fact, cue, …) are
-// skipped, with RIFF's pad byte after odd-sized chunks. Integer samples of
-// n bits read as v/2^(n-1), exactly what ffmpeg and sox give.
+// skipped, with RIFF's pad byte after odd-sized chunks (where a writer
+// left it out, a file that can seek is read right all the same). Integer
+// samples of n bits read as v/2^(n-1), exactly what ffmpeg and sox give.
 //
 // Damaged files: a data chunk that claims more bytes than the file holds is
 // read as far as the file goes (DecodeConfig reports the frames present in
@@ -25,9 +26,11 @@
 // that names both lengths; so does a file cut in the middle of a frame.
 // A data chunk whose size is 0 (with samples behind it) or 0xFFFFFFFF
 // (streamed) reads up to what writers and taggers append behind the
-// audio: tags (ID3v2, ID3v1, APE) and chunks (LIST, id3, bext, …); so does
-// Info.PastFrames count audio behind a data size that lies short, and
-// zero padding then a tag is no audio.
+// audio: tags (ID3v2, ID3v1, APE) and chunks (LIST, id3, bext, …) that
+// start in the file's last 16 MiB; so does Info.PastFrames count audio
+// behind a data size that lies short, and zero padding then a tag is no
+// audio. A 32- or 64-bit float whose EXTENSIBLE valid bits say fewer reads
+// as the whole floats it holds.
 // NaN and infinite float samples read as 0 and the stream ends with an
 // *audio.NonFiniteError. Sizes from the header are never used to allocate.
 // Valid files in encodings stemmaster does not decode (ADPCM, µ-law, A-law,

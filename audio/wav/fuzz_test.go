@@ -2,6 +2,7 @@ package wav
 
 import (
 	"bytes"
+	"encoding/binary"
 	"io"
 	"testing"
 
@@ -31,6 +32,9 @@ func FuzzDecode(f *testing.F) {
 	// Audio of unknown length, and zeros after the data, then tags.
 	f.Add(append(sizeZero(riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{ID: "data", Body: le16(7, 8)})), append(taggedID3(40, 16), apeTag(true)...)...))
 	f.Add(append(riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 600), taggedID3(900, 0)...)...))
+	f.Add(append(riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 600), codectest.TaggedID3Zeros(900, 300, 0)...)...))
+	// A pad byte left out.
+	f.Add(codectest.Unpadded(binary.LittleEndian, riff("RIFF", fmtChunk(tagPCM, 1, 8000, 1, 8), chunk{ID: "LIST", Body: []byte("odd")}, chunk{ID: "data", Body: []byte{1, 2}}), "LIST"))
 
 	f.Fuzz(func(t *testing.T, file []byte) {
 		dec := codectest.DecodeBoth(t, file, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) }, codectest.Typed[*FormatError])

@@ -101,6 +101,15 @@ var trailers = []struct {
 	{"a LIST chunk", chunkBytes(chunk{ID: "LIST", Body: []byte("INFOISFT\x04\x00\x00\x00test")})},
 	{"an id3 chunk", chunkBytes(chunk{ID: "id3 ", Body: taggedID3(3000, 100)})},
 	{"a bext chunk and an odd-sized LIST chunk", append(chunkBytes(bextChunk(7)), chunkBytes(chunk{ID: "LIST", Body: []byte("INFOISFT\x03\x00\x00\x00abc")})...)},
+	// What starts further from the end than the 64 KiB that was searched
+	// for it read as audio where the data chunk was streamed.
+	{"an id3 chunk of cover art (200 kB)", chunkBytes(chunk{ID: "id3 ", Body: taggedID3(200_000, 100)})},
+	{"a LIST chunk of 100 kB, then a bext chunk", append(chunkBytes(chunk{ID: "LIST", Body: append([]byte("INFOICMT\xA0\x86\x01\x00"), noise(100_000)...)}), chunkBytes(bextChunk(7))...)},
+	// A probe that landed in the tag and a bisection that landed in the
+	// zeros of its frames went past its header and read it as audio.
+	{"an ID3v2 tag without a footer whose picture opens with 2000 zeros", codectest.TaggedID3Zeros(20_000, 2000, 0)},
+	{"an ID3v2 tag without a footer whose picture opens with 512 zeros", codectest.TaggedID3Zeros(150_000, 512, 2048)},
+	{"an ID3v2 tag without a footer whose picture opens with 70 kB of zeros", codectest.TaggedID3Zeros(150_000, 70_000, 2048)},
 }
 
 // chunkBytes is c as a file holds it: header, body, pad byte.
@@ -152,11 +161,11 @@ var (
 // else follows reads the bytes that decide, not the whole tail: a header
 // read from a store by ranges fetched 64 KiB more than it needed. Where
 // audio runs past the data size or to the end (streamed), where it ends
-// is read in one piece, the last tailWindow bytes.
+// is read from the end back, the last tailScan bytes and no more.
 func TestTailReadsLittle(t *testing.T) {
 	t.Parallel()
 	pcm16 := fmtChunk(tagPCM, 1, 48000, 2, 16)
-	big := noise(1 << 20)
+	big, huge := noise(1<<20), noise(tailScan+1<<20)
 	for _, c := range []struct {
 		name string
 		file []byte
@@ -164,8 +173,8 @@ func TestTailReadsLittle(t *testing.T) {
 		most int // bytes read
 	}{
 		{"a long chunk after the data", riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}, chunk{ID: "LIST", Body: big}), 0, 256},
-		{"audio past the data size", riff("RIFF", pcm16, chunk{ID: "data", Body: append(le16(7, 8), big...), Size: 4}), 1 << 19, 256 + tailWindow},
-		{"a data size of 0 with audio behind it", sizeZero(riff("RIFF", pcm16, chunk{ID: "data", Body: big})), 0, 256 + tailWindow},
+		{"audio past the data size", riff("RIFF", pcm16, chunk{ID: "data", Body: append(le16(7, 8), huge...), Size: 4}), int64(len(huge)) / 2, tailScan + 16<<10},
+		{"a data size of 0 with audio behind it", sizeZero(riff("RIFF", pcm16, chunk{ID: "data", Body: huge})), 0, tailScan + 16<<10},
 		{"a megabyte of zeros after the data", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), make([]byte, 1<<20)...), 0, 10 << 10},
 		{"a megabyte of zeros, then a tag no probe opens", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 1<<20), taggedID3(1<<20, 0)...)...), 0, 20 << 10},
 	} {

@@ -244,10 +244,14 @@ func readFmt(c *pcm.Chunks, h *pcm.Header, size int64) (int64, error) {
 		}
 	case tagFloat:
 		l.Kind, sf = pcm.Float, audio.Float
-		if bits != 32 && bits != 64 || valid != bits {
+		if bits != 32 && bits != 64 {
 			return 0, &FormatError{Msg: fmt.Sprintf("%d-bit float", bits)}
 		}
-		l.ValidBits = 0
+		// A float sample leaves no bit unused: an EXTENSIBLE valid-bits
+		// field that says 24 of 32 is a writer's slip, and the samples
+		// are whole floats all the same (ffmpeg and sox refuse the file,
+		// sox as "padded samples").
+		valid, l.ValidBits = bits, 0
 	default:
 		if name, ok := unsupportedTags[tag]; ok {
 			return 0, UnsupportedError(name)

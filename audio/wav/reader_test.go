@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"slices"
 	"testing"
 
 	"stemmaster/audio"
@@ -87,6 +88,12 @@ func TestDecodeLayouts(t *testing.T) {
 			want: [][]float32{{q(1, 20)}},
 		},
 		{
+			name: "EXTENSIBLE float that says 24 valid bits",
+			file: riff("RIFF", extFmtChunk(tagFloat, 1, 48000, 32, 24), data(f32(-0.125))),
+			info: audio.Info{Container: "wav", Frames: 1, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 32, SampleFormat: audio.Float}},
+			want: [][]float32{{-0.125}},
+		},
+		{
 			name: "EXTENSIBLE float sub-format",
 			file: riff("RIFF", extFmtChunk(tagFloat, 1, 48000, 32, 32), data(f32(-0.125))),
 			info: audio.Info{Container: "wav", Frames: 1, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 32, SampleFormat: audio.Float}},
@@ -151,6 +158,35 @@ func TestDecodeLayouts(t *testing.T) {
 				streamed = codectest.StreamOtherInfo
 			}
 			codectest.Decodes(t, tc.file, tc.info, tc.want, streamed, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) })
+		})
+	}
+}
+
+// TestPadBytes: a fmt chunk of odd size, read whole, is followed by its
+// pad byte (it was read as the next header); and a chunk of odd size whose
+// pad byte a careless writer left out, the next header where the pad byte
+// belongs, is read right from a file (it was refused as a chunk of a
+// garbled id running past the end).
+func TestPadBytes(t *testing.T) {
+	t.Parallel()
+	pcm16 := fmtChunk(tagPCM, 1, 48000, 2, 16)
+	fmt17 := chunk{ID: "fmt ", Body: append(slices.Clip(pcm16.Body), 0)}
+	list := chunk{ID: "LIST", Body: []byte("INFOISFT\x03\x00\x00\x00abc")}
+	data := chunk{ID: "data", Body: le16(7, -8)}
+	unpadded := func(file []byte, id string) []byte { return codectest.Unpadded(binary.LittleEndian, file, id) }
+	info := audio.Info{Container: "wav", Frames: 2, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 16, SampleFormat: audio.Int}}
+	for _, c := range []struct {
+		name     string
+		file     []byte
+		streamed codectest.Streamed
+	}{
+		{"a fmt chunk of 17 bytes", riff("RIFF", fmt17, data), codectest.StreamSame},
+		{"a fmt chunk of 17 bytes without its pad byte", unpadded(riff("RIFF", fmt17, data), "fmt "), codectest.StreamNone},
+		{"a LIST chunk of odd size without its pad byte", unpadded(riff("RIFF", pcm16, list, data), "LIST"), codectest.StreamNone},
+		{"a JUNK chunk of odd size first, without its pad byte", unpadded(riff("RIFF", chunk{ID: "JUNK", Body: make([]byte, 27)}, pcm16, data), "JUNK"), codectest.StreamNone},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			codectest.Decodes(t, c.file, info, [][]float32{{q(7, 16), q(-8, 16)}}, c.streamed, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) })
 		})
 	}
 }

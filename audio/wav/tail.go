@@ -33,10 +33,13 @@ const (
 // them, does not see where it starts: firstNonZero finds that by
 // bisection between the last probe that read zeros and this one, and a
 // tag or recognised chunk there (an ID3v2 tag without a footer, cover art
-// and all, that no probe landed on the header of) is no audio. A header
-// read over a network (an object in a store, read by ranges) reads a few
-// bytes, at most about 32 KiB (a 4 GiB file). The input is left where it
-// was.
+// and all, that no probe landed on the header of) is no audio. Zeros in a
+// tag's frames can take probes and bisection past its header: what they
+// take for audio is none when what tailStarts finds at the end starts
+// behind nothing but zeros. A header read over a network (an object in a
+// store, read by ranges) reads a few bytes, at most about 32 KiB (a 4 GiB
+// file), where zeros run to the end, and up to tailScan bytes more where
+// something follows them. The input is left where it was.
 func audioFollows(c *pcm.Chunks, pos int64) bool {
 	rest := c.Size - pos
 	if rest <= 0 {
@@ -94,6 +97,9 @@ func audioFollows(c *pcm.Chunks, pos int64) bool {
 			continue
 		}
 		t := at + int64(i)
+		if k == 0 {
+			return resumes(t) // all read from pos on: t opens what follows the zeros
+		}
 		if at > zeros {
 			// The probe landed past the zeros' end, maybe inside a tag
 			// whose header it did not see.
@@ -102,9 +108,45 @@ func audioFollows(c *pcm.Chunks, pos int64) bool {
 				return false
 			}
 		}
-		return resumes(t)
+		if !resumes(t) {
+			return false
+		}
+		// A probe that read zeros in a tag's frames, past its header, or
+		// a bisection that settled there, has t inside the tag: what
+		// reaches the end from before t, behind nothing but zeros, is no
+		// audio.
+		scan := make([]byte, tailBlock+9)
+		if s := tailStarts(c, pos, pos+rest, scan); len(s) > 0 && s[0] <= t {
+			z, ok := zerosTo(c, pos, s[0], scan)
+			return ok && !z
+		}
+		return true
 	}
 	return false
+}
+
+// zerosTo reports whether the bytes from lo to hi, which holds a byte that
+// is not zero, are all zeros: read through when they are at most tailScan
+// bytes, found by firstNonZero otherwise. ok is false when a read fails.
+func zerosTo(c *pcm.Chunks, lo, hi int64, buf []byte) (zeros, ok bool) {
+	if hi-lo > tailScan {
+		t, ok := firstNonZero(c, lo, hi, buf[:zeroStep])
+		return t == hi, ok
+	}
+	if c.SeekPos(lo) != nil {
+		return false, false
+	}
+	for lo < hi {
+		b := buf[:min(int64(len(buf)), hi-lo)]
+		if c.Read(b) != nil {
+			return false, false
+		}
+		if firstNonZeroIn(b) >= 0 {
+			return false, true
+		}
+		lo += int64(len(b))
+	}
+	return true, true
 }
 
 // firstNonZero finds the first byte that is not zero from lo on, given
@@ -114,8 +156,8 @@ func audioFollows(c *pcm.Chunks, pos int64) bool {
 // of zeros lies before what follows the padding, a block with a byte that
 // is not zero at or after its start. That holds for a tag unless its
 // frames, ahead of its own padding, hold a run of 128 zeros or more (a
-// frame mostly zeros): then the search may settle on a later byte, and
-// the tag reads as audio. ok is false when a read fails.
+// frame mostly zeros): then the search may settle on a later byte, which
+// audioFollows looks behind. ok is false when a read fails.
 func firstNonZero(c *pcm.Chunks, lo, hi int64, buf []byte) (t int64, ok bool) {
 	for hi-lo > int64(len(buf)) {
 		mid := lo + (hi-lo)/2
@@ -183,42 +225,41 @@ func knownChunk(b []byte) bool {
 	return len(b) >= 4 && slices.Contains(trailingChunks, string(b[:4]))
 }
 
-// tailWindow is how much of the end of the file audioEnd searches for
-// the chunks and tags behind audio of unknown length: metadata (LIST,
-// bext, iXML, an ID3 tag without cover art) and small art; what starts
-// further from the end is read as audio.
-const tailWindow = 64 << 10
+// tailScan is how much of the end of the file tailStarts reads for the
+// chunks and tags behind audio of unknown length: metadata (LIST, bext,
+// iXML) and cover art (an id3 chunk or ID3v2 tag holding a picture of a
+// few megabytes); what starts further from the end is read as audio. It
+// bounds what a streamed file's header reads, read from a store by ranges.
+const tailScan = 16 << 20
+
+// tailBlock is how much tailStarts reads at a time.
+const tailBlock = 64 << 10
 
 // audioEnd is where audio that starts at from, in frames of fb bytes, and
 // runs to the end of the file (a streamed data chunk, or audio past a
 // data size that lies short) ends: short of the tags that end the file
-// (pcm.TrailingTags) and, within the last tailWindow bytes, of an ID3v2 tag
-// without a footer that ends there, and of the chunks from a recognised
-// one (at a frame's end, or behind a pad byte; at an even offset, as
-// every chunk) whose sizes lead to the end. Audio bytes that happen to look like that are as unlikely as a
-// header that names the end of the file exactly. The input's position is
-// left moved.
+// (pcm.TrailingTags) and of what tailStarts finds behind it: an ID3v2 tag,
+// or chunks from a recognised one at a frame's end or behind a pad byte.
+// Audio bytes that happen to look like that are as unlikely as a header
+// that names the end of the file exactly. The input's position is left
+// moved.
 func audioEnd(c *pcm.Chunks, from int64, fb int) int64 {
 	end := c.Size - tailTags(c, from)
-	lo := max(from, end-tailWindow)
-	if end-lo < 8 || c.SeekPos(lo) != nil {
+	if end-from < 8 {
 		return end
 	}
-	b := make([]byte, end-lo)
-	if c.Read(b) != nil {
-		return end
-	}
-	for i := range len(b) - 7 {
-		p := lo + int64(i)
-		if n, ok := id3Size(b[i:]); ok && p+n == end {
+	buf := make([]byte, tailBlock+9)
+	for _, p := range tailStarts(c, from, end, buf) {
+		h := buf[:min(11, end-p+1)] // the byte before p, and a header
+		if c.SeekPos(p-1) != nil || c.Read(h) != nil {
+			return end
+		}
+		if _, ok := id3Size(h[1:]); ok {
 			return p
 		}
 		// Chunks start at even offsets: behind the audio, or behind the
 		// pad byte (a zero) of audio of an odd length.
-		if p&1 != 0 || !knownChunk(b[i:]) || !chunksReach(b[i:]) {
-			continue
-		}
-		if i > 0 && b[i-1] == 0 && (p-1-from)%int64(fb) == 0 {
+		if p-1 >= from && h[0] == 0 && (p-1-from)%int64(fb) == 0 {
 			return p - 1
 		}
 		if (p-from)%int64(fb) == 0 {
@@ -228,20 +269,53 @@ func audioEnd(c *pcm.Chunks, from int64, fb int) int64 {
 	return end
 }
 
-// chunksReach reports whether b is a run of chunks, each padded to an even
-// size, that ends where b does (the last one's pad byte may be missing).
-func chunksReach(b []byte) bool {
-	for i := int64(0); ; {
-		rest := int64(len(b)) - i
-		if rest < 8 || !chunkAt(b[i:], rest) {
-			return false
+// tailStarts lists, in order, where what is appended behind audio may
+// start between from and end: an ID3v2 tag, or a chunk of trailingChunks
+// at an even offset, that with what follows it (chunks each padded to an
+// even size, the last one's pad byte maybe missing, and ID3v2 tags)
+// reaches end exactly. It reads the last tailScan bytes from the end
+// back, tailBlock bytes at a time into buf (tailBlock+9 bytes, a header
+// that starts in a block read whole), and keeps where a run that reaches
+// end starts, so each offset is looked at once: a chunk of any size whose
+// header lies in those bytes is found. The input's position is left
+// moved.
+func tailStarts(c *pcm.Chunks, from, end int64, buf []byte) (starts []int64) {
+	reach := map[int64]bool{end: true} // where a run of chunks and tags reaching end starts
+	for hi, lo := end, max(from, end-tailScan); hi > lo; {
+		blo := max(lo, hi-tailBlock)
+		b := buf[:min(end, hi+9)-blo]
+		if c.SeekPos(blo) != nil || c.Read(b) != nil {
+			break
 		}
-		n := 8 + int64(binary.LittleEndian.Uint32(b[i+4:]))
-		if n == rest || n+n&1 == rest {
-			return true
+		left := end - blo - 8 // what is left behind a header at b[0]
+		for i := int(hi-blo) - 1; i >= 0; i-- {
+			p := blo + int64(i)
+			if b[i] == 'I' {
+				if n, ok := id3Size(b[i:]); ok && reach[p+n] {
+					reach[p] = true
+					starts = append(starts, p)
+					continue
+				}
+			}
+			// The size first: in audio it rarely fits what is left.
+			if p&1 != 0 || i+8 > len(b) {
+				continue
+			}
+			size := int64(binary.LittleEndian.Uint32(b[i+4 : i+8]))
+			if size > left-int64(i) || !chunkAt(b[i:], end-p) {
+				continue
+			}
+			if e := p + 8 + size; e == end || reach[e+size&1] {
+				reach[p] = true
+				if knownChunk(b[i:]) {
+					starts = append(starts, p)
+				}
+			}
 		}
-		i += n + n&1
+		hi = blo
 	}
+	slices.Reverse(starts)
+	return starts
 }
 
 // chunkAt reports whether b opens with a chunk header that fits in rest

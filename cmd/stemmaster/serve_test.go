@@ -628,7 +628,8 @@ func TestScaleOutOutOfOrder(t *testing.T) {
 // TestMetricsProtected runs serve with --metrics-token: /metrics answers
 // 401 without the token and the figures with it; the probes stay open.
 // With --metrics-addr as well, the public address has no /metrics at all
-// and the internal one asks for the token.
+// and the internal one asks for the token. Without a token, the public
+// address answers only this host, the internal one anyone.
 func TestMetricsProtected(t *testing.T) {
 	skipShort(t, "runs the server binary")
 	get := func(url, token string) (int, string) {
@@ -655,12 +656,15 @@ func TestMetricsProtected(t *testing.T) {
 		t.Errorf("/healthz with a metrics token: %d, want 200", code)
 	}
 
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	freeAddr := func() string {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		return l.Addr().String()
 	}
-	internal := l.Addr().String()
-	l.Close()
+	internal := freeAddr()
 	web = startServer(t, t.TempDir(), "--metrics-token", "m3trics-token-012", "--metrics-addr", internal)
 	if code, body := get(web.url+"/metrics", "m3trics-token-012"); strings.Contains(body, figures) {
 		t.Errorf("public /metrics with --metrics-addr: %d, serves the figures", code)
@@ -673,5 +677,21 @@ func TestMetricsProtected(t *testing.T) {
 	}
 	if code, _ := get("http://"+internal+"/readyz", ""); code != 200 {
 		t.Errorf("internal /readyz: %d, want 200", code)
+	}
+
+	// No token: the public address answers only this host (a request a
+	// proxy forwards is refused); --metrics-addr, an internal address,
+	// answers anyone.
+	internal = freeAddr()
+	startServer(t, t.TempDir(), "--metrics-addr", internal)
+	if code, body := httpGet(t, "http://"+internal+"/metrics", "X-Forwarded-For", "198.51.100.7"); code != 200 || !strings.Contains(string(body), "stemmaster_projects") {
+		t.Errorf("internal /metrics without a token, forwarded: %d, lacks stemmaster_projects", code)
+	}
+	web = startServer(t, t.TempDir())
+	if code, body := get(web.url+"/metrics", ""); code != 200 || !strings.Contains(body, "stemmaster_projects") {
+		t.Errorf("public /metrics without a token from this host: %d, lacks stemmaster_projects", code)
+	}
+	if code, body := httpGet(t, web.url+"/metrics", "X-Forwarded-For", "198.51.100.7"); code != 403 || !strings.Contains(string(body), "--metrics-token") {
+		t.Errorf("public /metrics without a token, forwarded by a proxy on this host: %d %.100q, want 403 naming --metrics-token", code, body)
 	}
 }

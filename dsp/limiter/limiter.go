@@ -388,13 +388,13 @@ func (l *TruePeakLimiter) gainChunk(g []float64) (idle bool) {
 		sum1 += v - ring1[pos1]
 		ring1[pos1] = v
 		if pos1++; pos1 == len(ring1) {
-			pos1, sum1 = 0, sumOf(ring1)
+			pos1, sum1 = 0, dsp.Sum(ring1)
 		}
 		v = sum1 * inv1
 		sum2 += v - ring2[pos2]
 		ring2[pos2] = v
 		if pos2++; pos2 == len(ring2) {
-			pos2, sum2 = 0, sumOf(ring2)
+			pos2, sum2 = 0, dsp.Sum(ring2)
 		}
 		gain := 1.0
 		if red := sum2 * inv2; red > 1e-12 {

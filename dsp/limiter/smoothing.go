@@ -117,11 +117,3 @@ func allOne(x []float64) bool {
 	}
 	return true
 }
-
-func sumOf(x []float64) float64 {
-	var s float64
-	for _, v := range x {
-		s += v
-	}
-	return s
-}

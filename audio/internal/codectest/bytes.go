@@ -1,8 +1,10 @@
 package codectest
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
+	"slices"
 )
 
 // Codec files built byte by byte: chunks, containers, integers and floats in either order.
@@ -34,6 +36,17 @@ func Container(order binary.ByteOrder, id, typ string, chunks ...Chunk) []byte {
 			b = append(b, 0)
 		}
 	}
+	order.PutUint32(b[4:8], uint32(len(b)-8))
+	return b
+}
+
+// Unpadded is a Container file with the pad byte after its first chunk
+// id (of odd size) left out, as a careless writer leaves it, and the
+// container's size told so.
+func Unpadded(order binary.ByteOrder, file []byte, id string) []byte {
+	i := bytes.Index(file[12:], []byte(id)) + 12
+	end := i + 8 + int(order.Uint32(file[i+4:]))
+	b := append(slices.Clip(file[:end]), file[end+1:]...)
 	order.PutUint32(b[4:8], uint32(len(b)-8))
 	return b
 }

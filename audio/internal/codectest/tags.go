@@ -41,12 +41,18 @@ func syncsafe(n int) []byte {
 // TaggedID3 is an ID3v2.4 tag as a tagger writes it, without a footer: a
 // title frame (its header and text encoding mostly zeros), a picture frame
 // of art bytes, then pad bytes of padding.
-func TaggedID3(art, pad int) []byte {
+func TaggedID3(art, pad int) []byte { return TaggedID3Zeros(art, 0, pad) }
+
+// TaggedID3Zeros is TaggedID3 with a run of zeros opening the picture's
+// bytes (a bitmap's black rows): frame bytes, near the tag's header, that
+// look like the padding before the tag.
+func TaggedID3Zeros(art, zeros, pad int) []byte {
 	frame := func(id string, body []byte) []byte {
 		return append(append(append([]byte(id), syncsafe(len(body))...), 0, 0), body...)
 	}
+	pic := append(make([]byte, zeros), Noise(art)...)
 	b := frame("TIT2", []byte("\x00Song"))
-	b = append(b, frame("APIC", append([]byte("\x00image/jpeg\x00\x03\x00"), Noise(art)...))...)
+	b = append(b, frame("APIC", append([]byte("\x00image/png\x00\x03\x00"), pic...))...)
 	return id3Wrap(append(b, make([]byte, pad)...), false)
 }
 

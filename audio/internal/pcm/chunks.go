@@ -77,6 +77,10 @@ type Chunks struct {
 	Pos         int64     // bytes consumed from the container's start
 	Size        int64     // bytes from Base to the end of the input; -1 unknown
 	tmp         [64]byte
+	// odd: the chunk Next read last declares an odd size, so a pad byte
+	// follows it. padded: SkipChunk passed over that pad byte, which a
+	// careless writer may have left out (Next looks behind it).
+	odd, padded bool
 }
 
 // newChunks returns a Chunks reading r from its current position; when r
@@ -148,29 +152,68 @@ func (c *Chunks) Form(what string) (id, form string, err error) {
 // Next reads the next chunk header. missing names the chunk the caller
 // still looks for: an input that ends before the header is the format
 // error "no <missing> chunk".
+//
+// A writer that leaves out the pad byte after a chunk of odd size puts the
+// next header where the pad byte belongs: when the input can seek, a
+// header whose id is not four printable characters after a pad byte that
+// opens one is read from the pad byte instead.
 func (c *Chunks) Next(missing string) (id string, size int64, err error) {
+	padded := c.padded
+	c.padded = false
+	start := c.Pos
 	b, err := c.Bytes(8)
+	if padded && c.S != nil && (err == io.ErrUnexpectedEOF || err == nil && !printable(b[0:4])) {
+		if c.SeekPos(start-1) == nil && c.Read(b) == nil && printable(b[0:4]) {
+			size = int64(c.order.Uint32(b[4:8]))
+			c.odd = size&1 == 1
+			return string(b[0:4]), size, nil
+		}
+		if e := c.SeekPos(start); e != nil {
+			return "", 0, c.EndOf("a chunk header", e)
+		}
+		b, err = c.Bytes(8)
+	}
 	if err != nil {
 		if err == io.EOF {
 			return "", 0, c.formatError("no "+missing+" chunk", nil)
 		}
 		return "", 0, c.EndOf("a chunk header", err)
 	}
-	return string(b[0:4]), int64(c.order.Uint32(b[4:8])), nil
+	size = int64(c.order.Uint32(b[4:8]))
+	c.odd = size&1 == 1
+	return string(b[0:4]), size, nil
 }
 
-// SkipChunk passes over the remaining size bytes of chunk id and the pad
-// byte that follows a chunk of odd size. A chunk that runs past the end of
-// a file of known size is a format error naming it: a seek past the end
-// succeeds, and the header would otherwise read as missing the chunk it
-// looks for ("no fmt chunk") when its size is what lies.
+// printable reports whether id is four printable ASCII characters, as
+// every chunk id is.
+func printable(id []byte) bool {
+	for _, v := range id {
+		if v < 0x20 || v > 0x7E {
+			return false
+		}
+	}
+	return true
+}
+
+// SkipChunk passes over the remaining size bytes of chunk id, the one Next
+// read last, and the pad byte that follows it when its declared size is
+// odd (the caller may have read an odd part of it: a fmt chunk of 17
+// bytes, read whole, leaves 0 and its pad byte). A chunk that runs past
+// the end of a file of known size is a format error naming it: a seek
+// past the end succeeds, and the header would otherwise read as missing
+// the chunk it looks for ("no fmt chunk") when its size is what lies.
 func (c *Chunks) SkipChunk(id string, size int64) error {
 	if c.Size >= 0 && c.Pos+size > c.Size {
 		return c.EndOf(fmt.Sprintf("chunk %q, which declares %d bytes where %d remain", id, size, c.Size-c.Pos), io.ErrUnexpectedEOF)
 	}
-	if err := c.Skip(size + size&1); err != nil {
+	pad := int64(0)
+	if c.odd {
+		pad = 1
+	}
+	if err := c.Skip(size + pad); err != nil {
 		return c.EndOf(fmt.Sprintf("chunk %q", id), err)
 	}
+	c.padded = c.odd
 	return nil
 }
 
