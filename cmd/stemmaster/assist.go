@@ -159,6 +159,7 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 	if opt.Check, err = check.Run(cmd.Context(), srcs, check.MixSource(f.mix), check.Options{NoStemTruePeak: true}); err != nil {
 		return inputError(err)
 	}
+	opt.Excerpt = excerpt
 	p, err := assist.Propose(stems, opt)
 	if err != nil {
 		return inputError(err)
@@ -166,7 +167,6 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 	if opt.Mix != nil {
 		p.Session.Mix = opt.Mix.Name
 	}
-	p.Excerpt = excerpt
 	y := p.YAML()
 	// The file must read back as the session it describes.
 	if _, err := sessionfile.Parse(y, "proposal"); err != nil {
