@@ -180,7 +180,7 @@ func main() {
 		labelOf(*label), done, *projects, *stems, *seconds, wall.Seconds(), float64(done)/wall.Seconds(), 60*float64(done)/wall.Seconds(),
 		float64(done)**seconds/wall.Seconds(), pct(0.50), pct(0.95), pct(0.99), errs.Load(), lost.Load())
 	if n := resumed.Load(); n > 0 {
-		fmt.Printf("  %d uploads sent again through another front end after theirs went away\n", n)
+		fmt.Printf("  %d uploads or render requests sent again through another front end after theirs went away or was out of reach\n", n)
 	}
 	for _, e := range errSamples {
 		fmt.Println("  error:", e)
@@ -236,31 +236,40 @@ type project struct {
 	urls  []string
 }
 
-// upload sends one stem; when its front end goes away mid-upload (no
-// answer, or 502/503 from a balancer) it sends the file again through the
-// next front end, as a browser behind a load balancer would, and counts
-// the resume.
+// upload sends one stem, again when its front end goes away (resend).
 func (p *project) upload(name string, data []byte) error {
+	return p.resend(func() error { return p.Upload("stems", name, bytes.NewReader(data)) })
+}
+
+// resend runs send, and again when its front end went away mid-request
+// (no answer, or 502/503: a balancer's, or the service's own while its
+// database or store is out of reach), through the next front end, as the
+// page does with an upload (5 tries, 2, 4, 8 … s apart); it counts the
+// requests sent again.
+func (p *project) resend(send func() error) error {
 	var err error
-	for try := 0; try < 4; try++ {
-		err = p.Upload("stems", name, bytes.NewReader(data))
+	for try := 1; try <= 5; try++ {
+		err = send()
 		var se *apiclient.StatusError
 		if err == nil || (errors.As(err, &se) && se.Code != http.StatusBadGateway && se.Code != http.StatusServiceUnavailable) {
 			return err
 		}
 		resumed.Add(1)
 		p.Base = p.urls[(slices.Index(p.urls, p.Base)+1)%len(p.urls)]
-		time.Sleep(time.Second)
+		time.Sleep(time.Second << try)
 	}
 	return err
 }
 
-// resumed counts the uploads sent again after their front end went away.
+// resumed counts the requests sent again after their front end went away.
 var resumed atomic.Int64
 
 func (p *project) render() (string, error) {
 	var res struct{ Job string }
-	_, err := p.Do("POST", p.Path("/render"), strings.NewReader(`{"master_anyway":true}`), "application/json", &res)
+	err := p.resend(func() error {
+		_, err := p.Do("POST", p.Path("/render"), strings.NewReader(`{"master_anyway":true}`), "application/json", &res)
+		return err
+	})
 	return res.Job, err
 }
 
