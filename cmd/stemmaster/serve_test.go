@@ -698,13 +698,14 @@ func TestMetricsProtected(t *testing.T) {
 	}
 }
 
-// TestKilledFrontEndLeavesNoSpool kills a front end (serve --no-work on
-// PostgreSQL) with SIGKILL while it spools an upload, and starts another
-// on the same --data at once, as systemd does: the new one removes the
-// dead one's spool file as it starts. The age rule alone kept such files
-// for half an hour (a front end crashing on every few uploads filled its
-// disk with them).
-func TestKilledFrontEndLeavesNoSpool(t *testing.T) {
+// TestScaleOutKilledFrontEndLeavesNoSpool kills a front end (serve
+// --no-work on PostgreSQL; the name puts it in scripts/test.sh's
+// PostgreSQL run) with SIGKILL while it spools an upload, and starts
+// another on the same --data at once, as systemd does: the new one removes
+// the dead one's spool file as it starts. The age rule alone kept such
+// files for half an hour (a front end crashing on every few uploads filled
+// its disk with them).
+func TestScaleOutKilledFrontEndLeavesNoSpool(t *testing.T) {
 	t.Parallel()
 	pg := pgTestURL(t)
 	blobs, data := t.TempDir(), t.TempDir()
