@@ -343,9 +343,21 @@ func runBrowser(t *testing.T, root, node, url, fixtures, artifacts string, args 
 // e2e/artifacts/sub.
 func runScript(t *testing.T, script, sub string, out any, extra ...string) {
 	t.Helper()
-	root, node, bin := browserEnv(t)
+	_, _, bin := browserEnv(t)
+	runNode(t, script, sub, out, func(artifacts string) []string {
+		return append([]string{serve(t, bin), artifacts}, extra...)
+	})
+}
+
+// runNode runs node SCRIPT with the arguments args gives for its artifacts
+// directory (e2e/artifacts/sub), as runScript does, for a script that
+// starts its own server.
+func runNode(t *testing.T, script, sub string, out any, args func(artifacts string) []string) {
+	t.Helper()
+	root, node, _ := browserEnv(t)
 	artifacts := filepath.Join(root, "e2e", "artifacts", sub)
-	cmd := exec.Command(node, append([]string{script, serve(t, bin), artifacts}, extra...)...)
+	cmd := exec.CommandContext(t.Context(), node, append([]string{script}, args(artifacts)...)...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) } // a script that runs a server stops it
 	cmd.Dir = filepath.Join(root, "e2e")
 	cmd.Env = append(os.Environ(), "CHROMIUM=/usr/bin/chromium")
 	cmd.Stderr = testkit.LogWriter(t) // the browser script's progress lines
