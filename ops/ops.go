@@ -14,7 +14,9 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -52,8 +54,17 @@ type Config struct {
 	AdminToken  string
 	Metrics     *Metrics
 	// MetricsToken, when set, is required (as for AdminToken) to read
-	// /metrics, which otherwise answers anyone.
+	// /metrics. Without it /metrics answers anyone when MetricsOpen (an
+	// internal address, or an operator who says so), and otherwise only
+	// a scraper on this host: a peer on a loopback address whose request
+	// names no forwarded client (a proxy on this host forwards the
+	// internet from a loopback address, and says so when it is trusted
+	// to); everyone else gets 403 naming the flags that open it. The
+	// figures (the store's sizes, routes, error rates, the Go runtime's
+	// memory) tell an attacker how the server stands and when a flood
+	// starts to hurt.
 	MetricsToken string
+	MetricsOpen  bool
 	// NoMetrics leaves /metrics out (it is served on an internal address
 	// by another Handler); requests are still counted.
 	NoMetrics bool
@@ -168,6 +179,8 @@ func Handler(cfg Config) http.Handler {
 		var metrics http.Handler = promhttp.HandlerFor(cfg.Metrics.Registry, promhttp.HandlerOpts{})
 		if cfg.MetricsToken != "" {
 			metrics = requireToken(cfg.MetricsToken, "metrics", metrics)
+		} else if !cfg.MetricsOpen {
+			metrics = localOnly(metrics)
 		}
 		mux.Handle("GET /metrics", metrics)
 	}
@@ -264,6 +277,22 @@ func requireToken(token, realm string, h http.Handler) http.Handler {
 		if got == "" || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Basic realm="stemmaster `+realm+`"`)
 			http.Error(w, realm+" token required", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// localOnly lets through requests from a loopback peer that name no
+// forwarded client (Forwarded, X-Forwarded-For, X-Real-IP), and answers
+// 403 to the rest.
+func localOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		ip, perr := netip.ParseAddr(host)
+		forwarded := r.Header.Get("Forwarded") != "" || r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("X-Real-IP") != ""
+		if err != nil || perr != nil || !ip.Unmap().IsLoopback() || forwarded {
+			http.Error(w, "/metrics answers only this host without a metrics token: set --metrics-token ($STEMMASTER_METRICS_TOKEN), serve it on an internal --metrics-addr, or open it to all with --metrics-open", http.StatusForbidden)
 			return
 		}
 		h.ServeHTTP(w, r)

@@ -44,7 +44,7 @@ func TestHandler(t *testing.T) {
 		Stats: func(context.Context) (*store.Stats, error) {
 			return &store.Stats{Jobs: map[[2]string]int{{"render", "running"}: 3}, Projects: 2, FileBytes: 1000, OutputBytes: 500}, nil
 		},
-		Admin: admin, AdminPrefix: "/admin/jobs", AdminToken: "s3cret",
+		Admin: admin, AdminPrefix: "/admin/jobs", AdminToken: "s3cret", MetricsOpen: true,
 	})
 
 	if code, body := get(t, h, "/healthz"); code != 200 || body != "ok\n" {
@@ -104,13 +104,52 @@ func TestMetricsToken(t *testing.T) {
 
 	teapot := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
 	public := Handler(Config{App: teapot, Metrics: m, NoMetrics: true})
-	internal := Handler(Config{Metrics: m})
+	internal := Handler(Config{Metrics: m, MetricsOpen: true})
 	if code, body := get(t, public, "/metrics"); code != http.StatusTeapot || strings.Contains(body, "stemmaster_") {
 		t.Errorf("public /metrics with NoMetrics: %d %.100q, want the app's 418", code, body)
 	}
 	_, body := get(t, internal, "/metrics")
 	if !strings.Contains(body, `stemmaster_http_requests_total{code="418",method="GET",route="other"} 1`) {
 		t.Errorf("the internal /metrics lacks the public handler's requests:\n%.600s", body)
+	}
+}
+
+// TestMetricsLocalOnly: without a token or MetricsOpen, /metrics answers
+// a loopback peer (IPv4, IPv6, IPv4-mapped) and refuses, with 403 naming
+// the flags that open it, any other peer and a loopback one whose request
+// names a forwarded client (a proxy on this host).
+func TestMetricsLocalOnly(t *testing.T) {
+	t.Parallel()
+	h := Handler(Config{})
+	for _, c := range []struct {
+		remote, header string
+		want           int
+	}{
+		{"127.0.0.1:5000", "", 200},
+		{"[::1]:5000", "", 200},
+		{"[::ffff:127.0.0.1]:5000", "", 200},
+		{"192.0.2.1:5000", "", 403},
+		{"[2001:db8::1]:5000", "", 403},
+		{"127.0.0.1:5000", "X-Forwarded-For", 403},
+		{"127.0.0.1:5000", "Forwarded", 403},
+		{"127.0.0.1:5000", "X-Real-IP", 403},
+		{"not an address", "", 403},
+	} {
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		req.RemoteAddr = c.remote
+		if c.header != "" {
+			req.Header.Set(c.header, "198.51.100.7")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		body := rec.Body.String()
+		if rec.Code != c.want || (rec.Code == 200) != strings.Contains(body, "go_goroutines") ||
+			rec.Code == 403 && !strings.Contains(body, "--metrics-token") {
+			t.Errorf("/metrics from %s (%s): %d %.100q, want %d", c.remote, c.header, rec.Code, body, c.want)
+		}
+	}
+	if code, _ := get(t, Handler(Config{MetricsOpen: true}), "/metrics"); code != 200 {
+		t.Errorf("/metrics with MetricsOpen from 192.0.2.1: %d, want 200", code)
 	}
 }
 

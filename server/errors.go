@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -101,9 +102,32 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 // render's confirmations.
 const smallBodyBytes = 4096
 
-// decodeSmall decodes a small request's JSON body into v.
+// decodeSmall decodes a small request's JSON body into v (decodeOne).
 func decodeSmall(w http.ResponseWriter, r *http.Request, v any) error {
-	return json.NewDecoder(http.MaxBytesReader(w, r.Body, smallBodyBytes)).Decode(v)
+	return decodeOne(json.NewDecoder(http.MaxBytesReader(w, r.Body, smallBodyBytes)), v)
+}
+
+// errTrailingJSON is decodeOne's answer to a body with more after its
+// value.
+var errTrailingJSON = errors.New("something follows the JSON value: send one value alone")
+
+// decodeOne decodes one JSON value from dec into v and refuses a body
+// with anything but white space after it ({"title": "a"} {"title": "b"}):
+// such a body is not a request this API defines, and a proxy, a log or
+// another client reading it may take another value from it than v.
+func decodeOne(dec *json.Decoder, v any) error {
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	_, err := dec.Token()
+	var mbe *http.MaxBytesError
+	switch {
+	case err == io.EOF:
+		return nil
+	case errors.As(err, &mbe):
+		return err
+	}
+	return errTrailingJSON
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

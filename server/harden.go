@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -146,6 +147,8 @@ type minRateBody struct {
 	window      time.Duration
 	start       time.Time
 	got         int64
+	total       int64 // bytes read in all
+	eof         bool  // the body was read to its end
 	timedOut    bool
 	deadlineSet bool
 }
@@ -159,6 +162,8 @@ func newMinRateBody(w http.ResponseWriter, body io.ReadCloser, rate int64, windo
 func (b *minRateBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	b.got += int64(n)
+	b.total += int64(n)
+	b.eof = b.eof || err == io.EOF
 	if b.deadlineSet && b.got >= b.rate*int64(b.window/time.Second) {
 		// This window's share has arrived: the next window starts now.
 		b.start, b.got = time.Now(), 0
@@ -170,10 +175,41 @@ func (b *minRateBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// done lifts the deadline once the body is read (the answer may take
-// long, a download for one).
+// refusalDrainMargin is what drainRefused reads past one file's bound:
+// a multipart form's headers and boundaries.
+const refusalDrainMargin = 1 << 20
+
+// drainRefused reads and discards what is left of the body of a request
+// refused before it was read (a 4xx or 5xx answer but 413), when it is
+// declared at most bound bytes (or sent chunked, then up to bound), so
+// that a client which sends its whole body before it reads the answer
+// (curl, most HTTP libraries, a browser's upload) reads the refusal:
+// net/http reads only 256 KiB of it and closes the connection, which such
+// a client meets as a reset while it is still writing. A client that
+// asked with Expect: 100-continue has sent nothing and is not asked for
+// the body; net/http answers it at once and closes. A body past the bound,
+// or one declared over it, is not read: the connection is closed after
+// the answer, as before. The answer is still buffered here (a refusal is
+// short), so it goes out once the body is read.
+func drainRefused(w *statusRecorder, r *http.Request, body *minRateBody, bound int64) {
+	code := w.status()
+	if code < 400 || code == http.StatusRequestEntityTooLarge || body.eof || r.ContentLength > bound {
+		return
+	}
+	if body.total == 0 && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		return
+	}
+	io.CopyN(io.Discard, body, bound-body.total+1)
+}
+
+// done lifts the deadline once the body is read to its end (the answer
+// may take long, a download for one). A body the handler left unread
+// keeps it: net/http reads what is left after the handler returns, before
+// it sends the answer, and a client that declared more than it sends (a
+// Content-Length of 100 and 13 bytes) would otherwise hold the connection
+// with no deadline at all, its answer never sent.
 func (b *minRateBody) done() {
-	if b.deadlineSet {
+	if b.deadlineSet && b.eof {
 		b.rc.SetReadDeadline(time.Time{})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -162,6 +163,11 @@ func TestNameConflicts(t *testing.T) {
 		t.Errorf("the decomposed name stored as %+v, want drüms.wav composed", up.Files)
 	}
 	c.upload("stems", map[string][]byte{"drüms.wav": wav}, []string{"drüms.wav"}, 201, nil)
+	// A path naming it decomposed names it too: its preview, and its
+	// deletion (checked at the end).
+	c.do("GET", c.p("/stream/stem/"+url.PathEscape("dru\u0308ms.wav")+"/0"), nil, "", 200, nil)
+	// And a session naming it so.
+	c.do("PUT", c.p("/session"), strings.NewReader(`{"stems":[{"file":"dru\u0308ms.wav","gain_db":-2}]}`), "application/json", 200, nil)
 	// Two parts of one name in one request.
 	var e apiError
 	body, ctype := multipartBody(map[string][]byte{"bass.wav": wav}, "bass.wav", "bass.wav")
@@ -176,6 +182,7 @@ func TestNameConflicts(t *testing.T) {
 	if len(p.Stems) != 3 || p.Mix != nil {
 		t.Errorf("project holds %+v, mix %+v; want dr_ms, drüms and the first bass", p.Stems, p.Mix)
 	}
+	c.do("DELETE", c.p("/stems/"+url.PathEscape("dru\u0308ms.wav")), nil, "", 204, nil)
 }
 
 // TestUploadRefusesWhatRenderRefuses uploads files that decode but that no
@@ -858,5 +865,122 @@ func TestLiveProjectsPerClient(t *testing.T) {
 	}
 	if code, _, _ := create("198.51.101.1"); code != http.StatusCreated {
 		t.Errorf("another /24: %d, want 201", code)
+	}
+}
+
+// TestRefusalReadByWholeBodyClients: past the requests a client may have
+// in flight, an upload from a client that sends its whole body before it
+// reads the answer gets the 429 (not a reset, which is what net/http's
+// close with 256 KiB read gives it); one that asks with Expect:
+// 100-continue gets it without sending the body; one that declares more
+// than the drain's bound is not read, and its connection is closed.
+func TestRefusalReadByWholeBodyClients(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(cfg *Config) {
+		cfg.RequestsPerClient = 1
+		cfg.Limits = Limits{MaxFileBytes: 8 << 20, MaxTotalBytes: 16 << 20, MaxFiles: 4}
+	})
+	c := b.newProject(t)
+	cut := holdUpload(t, b, c, "/stems", "a.wav", wavBytes(t, 40_000, 1000)[:100_000])
+	defer cut()
+	addr := strings.TrimPrefix(b.url, "http://")
+	// send writes the request's head and then, unless expect, all of its
+	// body before reading anything; it returns the status line and body
+	// of the answer, or what went wrong.
+	send := func(size int, expect bool) (string, error) {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			return "", err
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(30 * time.Second))
+		head := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: %d\r\n", c.p("/stems"), c.token, size)
+		if expect {
+			head += "Expect: 100-continue\r\n"
+		}
+		if _, err := io.WriteString(conn, head+"\r\n"); err != nil {
+			return "", err
+		}
+		if !expect {
+			if _, err := conn.Write(make([]byte, size)); err != nil {
+				return "", fmt.Errorf("writing the body: %w", err)
+			}
+		}
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			return "", fmt.Errorf("reading the answer: %w", err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		return res.Status + " " + string(body), nil
+	}
+	for _, tc := range []struct {
+		what   string
+		size   int
+		expect bool
+	}{
+		{"a 4 MB body sent whole", 4 << 20, false},
+		{"a 4 MB body asked for with Expect: 100-continue", 4 << 20, true},
+	} {
+		got, err := send(tc.size, tc.expect)
+		if err != nil || !strings.HasPrefix(got, "429") || !strings.Contains(got, `"too_many_requests"`) {
+			t.Errorf("%s past the requests in flight: %q, %v; want 429 too_many_requests", tc.what, got, err)
+		}
+	}
+	// Declared past the bound (one file and 1 MiB): not read.
+	if got, err := send(10<<20, false); err == nil {
+		t.Errorf("a 10 MB body past the 9 MB drain: %q, want the connection closed", got)
+	}
+}
+
+// TestTrailingJSONRefused: a JSON body with a second value after the
+// first is refused 400, not read for its first value alone: a session,
+// a title, a project's creation, a render's options, a quote's draft.
+func TestTrailingJSONRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newDrumsProject(t, 4800)
+	for _, r := range []struct{ method, path, body string }{
+		{"PUT", c.p("/session"), `{"stems":[{"file":"drums.wav"}]} {"stems":[]}`},
+		{"PUT", c.p("/title"), `{"title":"a"} {"title":"b"}`},
+		{"POST", "/api/projects", `{} {"demo":true}`},
+		{"POST", c.p("/render"), `{} x`},
+		{"POST", c.p("/quote"), `{"stems":[{"file":"drums.wav"}]}]`},
+	} {
+		var e apiError
+		c.do(r.method, r.path, strings.NewReader(r.body), "application/json", http.StatusBadRequest, &e)
+		if e.Error.Code != "bad_request" {
+			t.Errorf("%s %s %s: %+v, want bad_request", r.method, r.path, r.body, e.Error)
+		}
+	}
+	var title struct{ Title string }
+	c.do("GET", c.p("/title"), nil, "", http.StatusOK, &title)
+	if title.Title != "" {
+		t.Errorf("title after a refused PUT: %q, want none", title.Title)
+	}
+}
+
+// TestShortBodyIsCut: a client that declares a longer body than it sends
+// and then waits gets its answer once the minimum rate's window has
+// passed, and the connection is closed; it held the connection for as
+// long as it liked, its answer never sent.
+func TestShortBodyIsCut(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(cfg *Config) { cfg.BodyRateWindow = time.Second })
+	c := b.newProject(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(b.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(30 * time.Second)) // the test's bound, far past the window
+	body := `{"title":"a"}`
+	fmt.Fprintf(conn, "PUT %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n%s", c.p("/title"), c.token, body)
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("a body of %d bytes declared as 100: no answer (%v)", len(body), err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusBadRequest || !res.Close {
+		t.Errorf("a body of %d bytes declared as 100: %s (close %v), want 400 and the connection closed", len(body), res.Status, res.Close)
 	}
 }

@@ -30,6 +30,12 @@ func frontEndDatabases(t *testing.T) map[string]string {
 // as n processes have) and one blob store, with limits; they run no jobs.
 func frontEnds(t *testing.T, dbURL string, n int, limits Limits) []*testBundle {
 	t.Helper()
+	return frontEndsWith(t, dbURL, n, limits, nil)
+}
+
+// frontEndsWith is frontEnds with each server's Config changed by edit.
+func frontEndsWith(t *testing.T, dbURL string, n int, limits Limits, edit func(*Config)) []*testBundle {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	blobs, err := store.OpenBlobs(ctx, filepath.Join(dir, "blobs"))
@@ -43,8 +49,12 @@ func frontEnds(t *testing.T, dbURL string, n int, limits Limits) []*testBundle {
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv := New(Config{Meta: meta, Blobs: blobs, Limits: limits, TempDir: t.TempDir(), MinFreeBytes: -1,
-			CreatesPerMinute: 1000, Logger: testLogger(t)})
+		cfg := Config{Meta: meta, Blobs: blobs, Limits: limits, TempDir: t.TempDir(), MinFreeBytes: -1,
+			CreatesPerMinute: 1000, Logger: testLogger(t)}
+		if edit != nil {
+			edit(&cfg)
+		}
+		srv := New(cfg)
 		hs := httptest.NewUnstartedServer(srv)
 		hs.Config = NewHTTPServer(srv)
 		hs.Start()

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -184,4 +185,30 @@ func (s *Server) outputsFit(w http.ResponseWriter, sess *stemmaster.Session, fil
 	}
 	writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "outputs", fmt.Sprintf("this render would store %d MB of outputs, over the %d MB one render may: ask for fewer outputs or versions, or a lower sample rate or bit depth", (need+999_999)/1_000_000, most/1_000_000))
 	return false
+}
+
+// workFits answers 422 over_budget (field session) and returns false when
+// the render's estimated work (service.RenderWork) is over the server's
+// budget (Config.RenderWork), naming both figures and what the work is
+// made of: such a render would hold a worker's memory and CPU for as
+// long as every other render of the hour.
+func (s *Server) workFits(w http.ResponseWriter, sess *stemmaster.Session, files service.Files) bool {
+	budget := cmp.Or(s.cfg.RenderWork, service.DefaultRenderWork)
+	if budget < 0 {
+		return true
+	}
+	work := files.RenderWork(sess)
+	if work.Units <= budget {
+		return true
+	}
+	secs := int(math.Round(work.Minutes * 60))
+	writeFieldError(w, http.StatusUnprocessableEntity, "over_budget", "session", fmt.Sprintf(
+		"this render's work is %s stem-minutes at 48 kHz (a song of %d:%02d at %g kHz; stems: %d, versions: %d, each version's master counting as %d stems), over the %s one render may on this server: ask for fewer versions, or upload the stems at a lower sample rate, or fewer of them",
+		workFigure(work.Units), secs/60, secs%60, float64(work.Rate)/1000, work.Stems, work.Versions, service.BusWork, workFigure(budget)))
+	return false
+}
+
+// workFigure writes a work figure to two decimals, without trailing zeros.
+func workFigure(x float64) string {
+	return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64)
 }

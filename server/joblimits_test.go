@@ -172,6 +172,39 @@ func TestRenderOutputsAreBounded(t *testing.T) {
 	c.queue("render", http.StatusAccepted)
 }
 
+// TestRenderWorkIsBudgeted: a render whose estimated work is over the
+// server's budget (Config.RenderWork) is refused before it is queued, 422
+// over_budget on the session, the message naming the work, the budget and
+// what the work is made of; on SQLite and PostgreSQL. Under the budget it
+// is queued.
+func TestRenderWorkIsBudgeted(t *testing.T) {
+	t.Parallel()
+	budget := func(cfg *Config) { cfg.RenderWork = 0.2 }
+	for name, dbURL := range frontEndDatabases(t) {
+		t.Run(name, func(t *testing.T) {
+			b := frontEndsWith(t, dbURL, 1, DefaultLimits, budget)[0]
+			c := b.newProject(t)
+			// 2 s at 48 kHz, one stem, main: 2/60 × (1 + 8) = 0.3.
+			c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 96_000, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
+			var e apiError
+			c.do("POST", c.p("/render"), nil, "", http.StatusUnprocessableEntity, &e)
+			for _, want := range []string{"work is 0.3 stem-minutes", "song of 0:02 at 48 kHz; stems: 1, versions: 1", "over the 0.2 one render may"} {
+				if e.Error.Code != "over_budget" || e.Error.Field != "session" || !strings.Contains(e.Error.Message, want) {
+					t.Errorf("a render over the work budget: %+v, want over_budget on the session saying %q", e.Error, want)
+				}
+			}
+			var jobs struct{ Jobs []any }
+			c.do("GET", c.p("/jobs"), nil, "", http.StatusOK, &jobs)
+			if len(jobs.Jobs) != 0 {
+				t.Errorf("a refused render left jobs: %v", jobs.Jobs)
+			}
+		})
+	}
+	b := setupWith(t, budget)
+	c := b.newDrumsProject(t, 48_000) // 0.15
+	c.queue("render", http.StatusAccepted)
+}
+
 // addressBoundRender sets up a server whose address may store maxBytes
 // (Limits.MaxClientBytes) and a project on it of 0.5 s of drums (144 kB
 // uploaded) whose session asks for one 24-bit WAV: a render of 1.5 MB at

@@ -39,7 +39,7 @@ func (s *Server) quote(v *ProjectView, sess *stemmaster.Session) any {
 // the page's quote follows every tick at once.
 func (s *Server) handleQuote(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	var raw json.RawMessage
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxSessionBytes)).Decode(&raw); err != nil {
+	if err := decodeOne(json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxSessionBytes)), &raw); err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", "the body must be a session as JSON")
 		return
 	}

@@ -195,7 +195,7 @@ func (s *Server) referenceFailed(w http.ResponseWriter, r *http.Request, name st
 // referenceName takes the reference the path names; a name no upload
 // could have is a 404.
 func referenceName(w http.ResponseWriter, r *http.Request) (string, bool) {
-	name := r.PathValue("name")
+	name := fileNameParam(r)
 	if name != SanitizeName(name) {
 		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)
 		return "", false

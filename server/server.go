@@ -120,6 +120,11 @@ type Config struct {
 	RequestsPerClient int   // requests one client may have in flight (429)
 	ComputesPerMinute int   // sum-loudness and suggest requests one client may make a minute (429)
 	SuggestFrames     int64 // sample frames one suggestion decodes across its tracks (0: DefaultSuggestFrames)
+	// RenderWork is the estimated work one render may take, in
+	// stem-minutes at 48 kHz (service.RenderWork; 0:
+	// service.DefaultRenderWork; negative: no budget); past it a render
+	// is refused with 422 over_budget before it is queued.
+	RenderWork float64
 	// Checks and renders queued or running per project and per client
 	// (429), and finished jobs a project keeps of each kind; zero takes
 	// the Default… constants of joblimits.go, negative means no bound.
@@ -259,16 +264,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; "+
 		"script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+		body := newMinRateBody(w, r.Body, s.cfg.MinBodyRate, s.cfg.BodyRateWindow)
+		r.Body = body
+		defer body.done()
+		// Runs before done: a refusal's body is read at the minimum rate.
+		defer drainRefused(rec, r, body, s.cfg.Limits.MaxFileBytes+refusalDrainMargin)
+	}
 	if !s.inflight.acquire(client) {
 		writeRetryAfter(w, time.Second, "too_many_requests", "too many requests at once from your address; wait for the others to finish")
 		return
 	}
 	defer s.inflight.release(client)
-	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
-		body := newMinRateBody(w, r.Body, s.cfg.MinBodyRate, s.cfg.BodyRateWindow)
-		r.Body = body
-		defer body.done()
-	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		h.Set("Cache-Control", "no-store")
 		if _, pattern := s.mux.Handler(r); pattern == "" {
@@ -380,7 +387,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	body := http.MaxBytesReader(w, r.Body, smallBodyBytes)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil && !errors.Is(err, io.EOF) {
+	if err := decodeOne(dec, &req); err != nil && !errors.Is(err, io.EOF) {
 		writeFieldError(w, http.StatusBadRequest, "bad_request", "body", "body must be {} or {\"demo\": true}: "+err.Error())
 		return
 	}
@@ -443,6 +450,9 @@ func (s *Server) handleQueue(kind string) projectHandler {
 				return
 			}
 			if !s.outputsFit(w, sess, files) {
+				return
+			}
+			if !s.workFits(w, sess, files) {
 				return
 			}
 			req.OutputBytes = files.OutputBytes(sess)

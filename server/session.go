@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 
+	"golang.org/x/text/unicode/norm"
+
 	"stemmaster"
 	"stemmaster/service"
 	"stemmaster/store"
@@ -42,7 +44,7 @@ func (s *Server) handlePutSession(w http.ResponseWriter, r *http.Request, p *sto
 	}
 	body := http.MaxBytesReader(w, r.Body, MaxSessionBytes)
 	var raw json.RawMessage
-	if err := json.NewDecoder(body).Decode(&raw); err != nil {
+	if err := decodeOne(json.NewDecoder(body), &raw); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "session", fmt.Sprintf("a session is at most %d KiB", MaxSessionBytes>>10))
@@ -56,6 +58,7 @@ func (s *Server) handlePutSession(w http.ResponseWriter, r *http.Request, p *sto
 		writeSessionError(w, err)
 		return
 	}
+	composeNames(sess)
 	files, err := s.projects.Files(r.Context(), p.ID)
 	if err != nil {
 		s.internal(w, r, err)
@@ -85,4 +88,14 @@ func (s *Server) sessionError(w http.ResponseWriter, r *http.Request, err error)
 		return
 	}
 	s.internal(w, r, err)
+}
+
+// composeNames puts the file names a session gives in composed form
+// (NFC), as uploads store them: a client that names its stems as its
+// file system spells them, decomposed (a Mac), names the files stored.
+func composeNames(sess *stemmaster.Session) {
+	for i := range sess.Stems {
+		sess.Stems[i].File = norm.NFC.String(sess.Stems[i].File)
+	}
+	sess.Mix = norm.NFC.String(sess.Mix)
 }

@@ -392,7 +392,7 @@ const maxStreamRevisions = 16
 
 // handleSegment serves segment k of a preview as a 16-bit stereo WAV.
 func (s *Server) handleSegment(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	kind, name := r.PathValue("kind"), r.PathValue("name")
+	kind, name := r.PathValue("kind"), fileNameParam(r)
 	k, err := strconv.ParseInt(r.PathValue("seg"), 10, 64)
 	if err != nil || k < 0 {
 		writeError(w, http.StatusBadRequest, "bad_request", "segment must be a number from 0")

@@ -46,7 +46,7 @@ func (s *Server) handleSumLoudness(w http.ResponseWriter, r *http.Request, p *st
 	}
 	defer release()
 	var sess stemmaster.Session
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxSessionBytes)).Decode(&sess); err != nil {
+	if err := decodeOne(json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxSessionBytes)), &sess); err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", "the body must be a session as JSON")
 		return
 	}

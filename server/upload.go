@@ -192,6 +192,11 @@ func baseName(name string) string {
 	return norm.NFC.String(name)
 }
 
+// fileNameParam is the file name the path names, in composed form (NFC),
+// as uploads store it: a client that names a file as it sent it,
+// decomposed (a Mac's file name), names the file stored.
+func fileNameParam(r *http.Request) string { return norm.NFC.String(r.PathValue("name")) }
+
 // writeUploadError answers an upload that failed partway; files accepted
 // before the failing one stay uploaded, and the message says which. A 503
 // says when to send it again (Retry-After), as every 503 unavailable does.
@@ -407,7 +412,7 @@ func nameConflict(name, original string, held store.File) *uploadError {
 
 func (s *Server) handleDeleteFile(kind string) projectHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *store.Project) {
-		name := r.PathValue("name")
+		name := fileNameParam(r)
 		if s.failed(w, r, s.projects.DeleteFile(r.Context(), p.ID, kind, name), "no "+kind+" named "+name) {
 			return
 		}

@@ -280,3 +280,46 @@ type rendererFunc func(context.Context, RenderInput) (*stemmaster.Report, error)
 func (f rendererFunc) Render(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
 	return f(ctx, in)
 }
+
+// TestRenderWork: the work estimate is the song's minutes × its rate over
+// 48 kHz × (stems + BusWork a version), the longest stem's frames with
+// its offset at the highest rate (a stem at a lower rate counted at the
+// song's); the default budget takes a 10-minute song at 192 kHz with 16
+// stems and all four versions exactly, and refuses 20 minutes at 384 kHz
+// with 16 stems and one version; a stereo master is one stem.
+func TestRenderWork(t *testing.T) {
+	t.Parallel()
+	file := func(kind, name string, rate int, seconds float64) store.File {
+		return store.File{Kind: kind, Name: name, Info: EncodeFileInfo(&FileInfo{Container: "wav",
+			Summary: audio.Summary{SampleRate: rate, Channels: 2, BitDepth: 24, Frames: int64(seconds * float64(rate))}})}
+	}
+	song := func(n, rate int, seconds float64, versions ...stemmaster.Version) (Files, *stemmaster.Session) {
+		var fs Files
+		sess := &stemmaster.Session{Versions: versions}
+		for i := range n {
+			name := fmt.Sprintf("s%d.wav", i)
+			fs = append(fs, file(store.KindStem, name, rate, seconds))
+			sess.Stems = append(sess.Stems, stemmaster.StemSpec{File: name})
+		}
+		return fs, sess
+	}
+	fs, sess := song(16, 192_000, 600, stemmaster.AllVersions...)
+	if w := fs.RenderWork(sess); w.Units != DefaultRenderWork || w.Stems != 16 || w.Versions != 4 || w.Rate != 192_000 || w.Minutes != 10 {
+		t.Errorf("10 min at 192 kHz, 16 stems, 4 versions: %+v, want %d units exactly", w, DefaultRenderWork)
+	}
+	fs, sess = song(16, 384_000, 1200)
+	if w := fs.RenderWork(sess); w.Units != 20*8*(16+BusWork) || w.Units <= DefaultRenderWork {
+		t.Errorf("20 min at 384 kHz, 16 stems, main only: %+v, want %d units, over the default budget", w, 20*8*(16+BusWork))
+	}
+	// One stem at 48 kHz, one of 90 s at 96 kHz played 30 s late: 2 min
+	// at 96 kHz, two stems, one version.
+	fs = Files{file(store.KindStem, "a.wav", 48_000, 60), file(store.KindStem, "b.wav", 96_000, 90)}
+	sess = &stemmaster.Session{Stems: []stemmaster.StemSpec{{File: "a.wav"}, {File: "b.wav", OffsetSamples: 30 * 96_000}}}
+	if w := fs.RenderWork(sess); w.Minutes != 2 || w.Rate != 96_000 || w.Units != 2*2*(2+BusWork) {
+		t.Errorf("a 2-minute song at 96 kHz of two stems: %+v, want %d units", w, 2*2*(2+BusWork))
+	}
+	fs = Files{file(store.KindMix, "mix.wav", 48_000, 240)}
+	if w := fs.RenderWork(&stemmaster.Session{}); w.Stems != 1 || w.Units != 4*(1+BusWork) {
+		t.Errorf("a 4-minute stereo master at 48 kHz: %+v, want one stem, %d units", w, 4*(1+BusWork))
+	}
+}

@@ -105,7 +105,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	preview := filepath.Join(work, jobs.PreviewName)
 	plain := jobs.NewPreviewWriter(preview)
 	faultpoint.Hit("render-started")
-	stopProgress := r.reportProgress(ctx, job.ID, rep)
+	stopProgress := r.reportProgress(ctx, job, rep)
 	res, err := noPanic(r.Log(), func() (*stemmaster.Report, error) {
 		defer stopProgress() // under noPanic: the reporter's panic fails the job
 		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: src.dir, Open: src.open, OutDir: out, Confirmed: a.Confirmed,
@@ -128,7 +128,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	if err := up.putDir(out); err != nil {
 		return r.retry(ctx, job, last, err)
 	}
-	r.progress(ctx, job.ID, "preview", 0.92)
+	r.progress(ctx, job, "preview", 0.92)
 	sumLUFS, perr := plain.Result()
 	if pe := (*safego.PanicError)(nil); errors.As(perr, &pe) {
 		// A bug encoding the preview: the job fails naming it (summed
@@ -145,7 +145,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 		log.Warn("sum preview failed", "error", perr)
 	}
 	ph.mark("preview")
-	r.progress(ctx, job.ID, "upload", 0.95)
+	r.progress(ctx, job, "upload", 0.95)
 	report, figures := encodeReport(res, work)
 	outputs, err := up.wait(figures, sumLUFS)
 	if err != nil {
@@ -173,7 +173,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	ph.mark("publish")
 	switch {
 	case pub.Finished:
-		log.Warn("render finished by another attempt; this attempt's outputs are dropped")
+		log.Warn("render ended while this attempt published (cancelled, or finished by another attempt); this attempt's outputs are dropped")
 		if err := r.Blobs.DeletePrefix(ctx, prefix); err != nil {
 			log.Warn("delete dropped attempt", "error", err)
 		}
@@ -222,7 +222,7 @@ func (p *progressReporter) take() (string, float64, bool) {
 // reportProgress writes the reporter's latest value every progress
 // interval until the returned function is called, which panics with the
 // reporter's panic, if it had one.
-func (r *Runner) reportProgress(ctx context.Context, jobID string, p *progressReporter) func() {
+func (r *Runner) reportProgress(ctx context.Context, job *store.Job, p *progressReporter) func() {
 	done := make(chan struct{})
 	stopped := make(chan struct{})
 	var bug safego.Carry
@@ -240,7 +240,7 @@ func (r *Runner) reportProgress(ctx context.Context, jobID string, p *progressRe
 				return
 			case <-t.C:
 				if stage, f, ok := p.take(); ok {
-					r.progress(ctx, jobID, stage, f)
+					r.progress(ctx, job, stage, f)
 				}
 			}
 		}

@@ -112,8 +112,9 @@ func (r *Runner) begin(ctx context.Context, kind, projectID, jobID string, attem
 	}
 	if job.Attempt > maxAttempts {
 		// This start does not run: the job shows the attempts that did.
+		held := job.Attempt
 		job.Attempt = maxAttempts
-		return nil, false, r.fail(ctx, job, fmt.Errorf("this %s crashed the worker %d times (it was cut off before it could finish each time); it is not tried again", kind, maxAttempts))
+		return nil, false, r.failHeld(ctx, job, held, fmt.Errorf("this %s crashed the worker %d times (it was cut off before it could finish each time); it is not tried again", kind, maxAttempts))
 	}
 	log.Info("job running", "attempt", job.Attempt, "max_attempts", maxAttempts)
 	return job, last, nil
@@ -180,24 +181,46 @@ func (r *Runner) progressInterval() time.Duration {
 	return 250 * time.Millisecond
 }
 
-func (r *Runner) progress(ctx context.Context, jobID, stage string, f float64) {
-	if err := r.Meta.UpdateJob(ctx, jobID, store.JobUpdate{State: store.StateRunning, Progress: f, Stage: stage}); err != nil && ctx.Err() == nil {
-		r.Log().Warn("job progress", "job", jobID, "error", err)
+// progress records the stage and progress of job's attempt, unless the
+// job has gone to another attempt meanwhile (store.JobUpdate.IfAttempt).
+func (r *Runner) progress(ctx context.Context, job *store.Job, stage string, f float64) {
+	err := r.Meta.UpdateJob(ctx, job.ID, store.JobUpdate{State: store.StateRunning, Progress: f, Stage: stage, IfAttempt: job.Attempt})
+	if err != nil && ctx.Err() == nil && !errors.Is(err, store.ErrNotFound) {
+		r.Log().Warn("job progress", "job", job.ID, "error", err)
 	}
 }
 
-// fail records a job's error and tells River not to retry it. A failed
-// render's attempts are queued for the sweeper.
+// fail records a job's error and tells River not to retry it. What a
+// failed render's attempt stored is deleted now (the blob store may be
+// the disk that filled), and queued for the sweeper as well, which
+// deletes what an upload still in flight lands afterwards, or all of it
+// when this deletion fails.
 func (r *Runner) fail(ctx context.Context, job *store.Job, err error) error {
+	return r.failHeld(ctx, job, job.Attempt, err)
+}
+
+// failHeld is fail for the attempt held, the job's attempt in the store,
+// where job.Attempt is the attempt it is to show.
+func (r *Runner) failHeld(ctx context.Context, job *store.Job, held int, err error) error {
 	msg := jobs.PublicMessage(err.Error())
 	r.jobLog(job).Info("job failed", "attempt", job.Attempt, "state", store.StateFailed, "error", err)
 	wctx := context.WithoutCancel(ctx)
-	if uerr := r.Meta.UpdateJob(wctx, job.ID, store.JobUpdate{State: store.StateFailed, Stage: "failed", Error: msg, Attempt: job.Attempt}); uerr != nil {
+	uerr := r.Meta.UpdateJob(wctx, job.ID, store.JobUpdate{State: store.StateFailed, Stage: "failed", Error: msg, Attempt: job.Attempt, IfAttempt: held})
+	if errors.Is(uerr, store.ErrNotFound) {
+		// Another attempt has the job now (and may have published it), or
+		// it was deleted: its files are not this attempt's to delete.
+		r.jobLog(job).Warn("a failure of an attempt that no longer holds its job is dropped", "attempt", job.Attempt)
+		return river.JobCancel(errors.New(msg))
+	}
+	if uerr != nil {
 		return uerr
 	}
 	if job.Kind == store.JobRender {
 		if serr := r.Meta.AddSweep(wctx, store.Sweep{ProjectID: job.ProjectID, JobID: job.ID}); serr != nil {
 			r.Log().Warn("queue failed render for the sweeper", "job", job.ID, "error", serr)
+		}
+		if derr := r.DiscardRender(wctx, job.ProjectID, job.ID); derr != nil {
+			r.Log().Warn("delete the files of a failed render (the sweeper deletes them later)", "job", job.ID, "error", derr)
 		}
 	}
 	return river.JobCancel(errors.New(msg))
@@ -228,6 +251,10 @@ func noPanic[T any](log *slog.Logger, f func() (T, error)) (res T, err error) {
 // attempt, which fails the job for good. The client sees that it will be
 // retried; the details (paths, keys) go to the log only.
 func (r *Runner) retry(ctx context.Context, job *store.Job, last bool, err error) error {
+	if store.DiskFull(err) {
+		// The blob store's disk, or the database's: no fault of the song.
+		return r.failLastOrPutOff(ctx, job, last, "job short of disk on its last attempt", errShortOfDisk, errWaitingForDisk, err)
+	}
 	return r.failLastOrPutOff(ctx, job, last, "job error on its last attempt",
 		errors.New("the server could not finish this job after several tries; try again later"), errInterrupted, err)
 }
@@ -272,7 +299,7 @@ func (r *Runner) failLastOrPutOff(ctx context.Context, job *store.Job, last bool
 // the store's clock).
 func (r *Runner) putOff(ctx context.Context, job *store.Job, why, err error) error {
 	r.jobLog(job).Info("job will retry", "attempt", job.Attempt, "state", store.StateQueued, "why", why, "error", err)
-	u := store.JobUpdate{State: store.StateQueued, Stage: "retrying", Error: why.Error()}
+	u := store.JobUpdate{State: store.StateQueued, Stage: "retrying", Error: why.Error(), IfAttempt: job.Attempt}
 	if uerr := r.Meta.UpdateJob(context.WithoutCancel(ctx), job.ID, u); uerr != nil && !errors.Is(uerr, store.ErrNotFound) {
 		r.Log().Warn("job retry", "job", job.ID, "error", uerr)
 	}

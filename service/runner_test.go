@@ -65,6 +65,15 @@ func (b *testBundle) project(t *testing.T, jobID string) {
 	}
 }
 
+// wholeRenders is setup with a flakyRenderer past its failing call: it
+// renders whole from the first.
+func wholeRenders(t *testing.T) *testBundle {
+	t.Helper()
+	fr := &flakyRenderer{}
+	fr.calls.Store(1)
+	return setup(t, fr)
+}
+
 // flakyRenderer writes a partial output, then fails with a passing error
 // on its first call (as a render cut off by a shutdown), and renders fully
 // on the next.
@@ -228,8 +237,7 @@ func TestJobOfDeletedProjectEndsQuietly(t *testing.T) {
 // embedded queue runs it again at once.
 func TestInterruptedJobRunsAfterRestart(t *testing.T) {
 	t.Parallel()
-	b := setup(t, &flakyRenderer{})
-	b.runner.Renderer.(*flakyRenderer).calls.Store(1) // render fully
+	b := wholeRenders(t)
 	b.project(t, "j1")
 	ctx := context.Background()
 	riverPath := filepath.Join(b.dir, "river.sqlite")
@@ -293,8 +301,7 @@ func TestInterruptedJobRunsAfterRestart(t *testing.T) {
 // neither render again nor delete what is published.
 func TestRerunAfterPublicationKeepsOutputs(t *testing.T) {
 	t.Parallel()
-	b := setup(t, &flakyRenderer{})
-	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
+	b := wholeRenders(t)
 	b.project(t, "j1")
 	ctx := context.Background()
 	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
@@ -308,14 +315,7 @@ func TestRerunAfterPublicationKeepsOutputs(t *testing.T) {
 	if len(before) == 0 || len(after) != len(before) {
 		t.Fatalf("outputs before %d, after the re-run %d", len(before), len(after))
 	}
-	for _, o := range after {
-		rc, err := b.blobs.Open(ctx, o.BlobKey)
-		if err != nil {
-			t.Errorf("published %s lost: %v", o.Name, err)
-			continue
-		}
-		rc.Close()
-	}
+	b.outputsStored(t, after, "lost")
 	if n := b.runner.Renderer.(*flakyRenderer).calls.Load(); n != 2 {
 		t.Errorf("renderer called %d times in all, want once after the first (cut-off) call", n-1)
 	}
@@ -467,8 +467,7 @@ func (l *lockedLog) String() string {
 // run names it, whatever the queue's args say.
 func TestJobLinesNameTheRequest(t *testing.T) {
 	t.Parallel()
-	b := setup(t, &flakyRenderer{})
-	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
+	b := wholeRenders(t)
 	b.project(t, "j0")
 	var log lockedLog
 	b.runner.Logger = slog.New(slog.NewTextHandler(&log, nil))
@@ -499,9 +498,22 @@ func TestJobLinesNameTheRequest(t *testing.T) {
 // fullDiskRenderer writes part of its master, then finds the disk full,
 // as the engine does when another process filled the worker's disk past
 // what the render reserved.
-type fullDiskRenderer struct{}
+type fullDiskRenderer struct {
+	// stored, when set, lists what the attempt has stored: a version
+	// whole before the disk fills is handed over and waited for.
+	stored func() []string
+}
 
-func (fullDiskRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
+func (f fullDiskRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
+	if f.stored != nil {
+		if err := os.WriteFile(filepath.Join(in.OutDir, "instrumental.wav"), []byte("whole"), 0o644); err != nil {
+			return nil, err
+		}
+		in.Finished("instrumental.wav")
+		for len(f.stored()) == 0 && ctx.Err() == nil {
+			time.Sleep(time.Millisecond)
+		}
+	}
 	path := filepath.Join(in.OutDir, "main.wav")
 	if err := os.WriteFile(path, []byte("partial"), 0o644); err != nil {
 		return nil, err
@@ -512,14 +524,19 @@ func (fullDiskRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster
 // TestRenderIntoAFullDiskRetries: a render that finds the worker's disk
 // full is no fault of the stems: it is queued again (River retries it,
 // here or on another worker) with nothing published, and only its last
-// attempt fails, saying the server was short of disk. It failed at once,
+// attempt fails, saying the server was short of disk, and nothing of it stays
+// stored. It failed at once,
 // for good, with "write main.wav: no space left on device", as if the
 // delivery were at fault.
 func TestRenderIntoAFullDiskRetries(t *testing.T) {
 	t.Parallel()
-	b := setup(t, fullDiskRenderer{})
-	b.project(t, "j1")
+	b := setup(t, nil)
 	ctx := context.Background()
+	b.runner.Renderer = fullDiskRenderer{stored: func() []string {
+		keys, _ := b.blobs.Keys(ctx, store.JobPrefix("p", "j1"))
+		return keys
+	}}
+	b.project(t, "j1")
 	for attempt := 1; attempt <= 3; attempt++ {
 		err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, attempt, 3)
 		var jce *river.JobCancelError
@@ -536,6 +553,34 @@ func TestRenderIntoAFullDiskRetries(t *testing.T) {
 	}
 	if outs, _ := b.meta.Outputs(ctx, "p"); len(outs) != 0 {
 		t.Errorf("outputs of renders into a full disk: %v", outs)
+	}
+	// What the last attempt stored goes with its failure, not with the
+	// next sweep an hour on: the store may be the disk that is full.
+	if keys, err := b.blobs.Keys(ctx, store.JobPrefix("p", "j1")); err != nil || len(keys) != 0 {
+		t.Errorf("the failed render left %v (%v) in the blob store", keys, err)
+	}
+}
+
+// TestStoreFullIsShortOfDisk: a render whose outputs the blob store
+// refuses for want of disk (gocloud's error around ENOSPC) is put off
+// waiting for disk, and its last attempt fails saying the server is
+// short of disk, not that it could not finish.
+func TestStoreFullIsShortOfDisk(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	b.project(t, "j1")
+	ctx := context.Background()
+	full := fmt.Errorf("store: put projects/p/jobs/j1/a1/main.wav: blob: %w", &os.PathError{Op: "write", Path: "/blobs/x.tmp", Err: syscall.ENOSPC})
+	for attempt, last := range []bool{false, true} {
+		job, err := b.meta.BeginAttempt(ctx, "p", "j1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.runner.retry(ctx, job, last, full)
+		j, _ := b.meta.Job(ctx, "p", "j1")
+		if want := []string{errWaitingForDisk.Error(), errShortOfDisk.Error()}[attempt]; j.Error != want {
+			t.Errorf("attempt %d, the store's disk full: job error %q, want %q", attempt+1, j.Error, want)
+		}
 	}
 }
 
@@ -647,4 +692,113 @@ func TestRecordToADeletedProject(t *testing.T) {
 		t.Errorf("a preview stored to a deleted project: %v, want ErrNotFound", err)
 	}
 	noFolder("the preview")
+}
+
+// cancelAtPublish is a store whose PublishRender is preceded by the job's
+// cancellation: a client's cancel arriving while the render publishes.
+type cancelAtPublish struct {
+	*store.SQL
+	projectID string
+}
+
+func (c cancelAtPublish) PublishRender(ctx context.Context, jobID string, attempt int, report []byte, outputs []store.Output, rev *store.Revision) (store.Publication, error) {
+	if _, err := c.CancelJob(ctx, c.projectID, jobID, "cancelled by its client"); err != nil {
+		return store.Publication{}, err
+	}
+	return c.SQL.PublishRender(ctx, jobID, attempt, report, outputs, rev)
+}
+
+// TestCancelMidPublication: a render cancelled as it publishes stays
+// cancelled; the master published before it stays the project's, whole;
+// nothing of the cancelled attempt stays in the blob store; its disk
+// reservation is given back.
+func TestCancelMidPublication(t *testing.T) {
+	t.Parallel()
+	b := wholeRenders(t)
+	b.runner.Disk = &Disk{}
+	b.project(t, "j1")
+	ctx := context.Background()
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := b.meta.Outputs(ctx, "p")
+	if err := b.meta.CreateJob(ctx, &store.Job{ID: "j2", ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	b.runner.Meta = cancelAtPublish{SQL: b.meta, projectID: "p"}
+	b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j2"}, 1, 3)
+	if j, _ := b.meta.Job(ctx, "p", "j2"); j == nil || j.State != store.StateCancelled {
+		t.Errorf("the render cancelled as it published: %+v, want cancelled", j)
+	}
+	after, _ := b.meta.Outputs(ctx, "p")
+	if len(after) == 0 || len(after) != len(before) {
+		t.Fatalf("outputs before %d, after the cancelled render %d", len(before), len(after))
+	}
+	for _, o := range after {
+		if o.JobID != "j1" {
+			t.Errorf("output %s is the cancelled render's", o.Name)
+		}
+	}
+	b.outputsStored(t, after, "published before the cancelled render lost")
+	if keys, err := b.blobs.Keys(ctx, store.JobPrefix("p", "j2")); err != nil || len(keys) != 0 {
+		t.Errorf("the cancelled attempt left %v (%v) in the blob store", keys, err)
+	}
+	if n := b.runner.Disk.Reserved(); n != 0 {
+		t.Errorf("%d bytes still reserved after the cancelled render", n)
+	}
+}
+
+// gatedFailRenderer tells it has started, then waits for release and
+// fails as a bad input does.
+type gatedFailRenderer struct{ started, release chan struct{} }
+
+func (g gatedFailRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
+	close(g.started)
+	<-g.release
+	return nil, errors.New("drums.wav: unreadable")
+}
+
+// TestStaleAttemptFailingKeepsThePublishedRender: two workers on one job
+// (its lease ran out while the first still worked, and it was given to a
+// second): the second publishes; the first then fails. The job stays
+// done and its published master whole: a stale attempt's failure neither
+// marks a published render failed nor deletes its files.
+func TestStaleAttemptFailingKeepsThePublishedRender(t *testing.T) {
+	t.Parallel()
+	b := wholeRenders(t)
+	b.project(t, "j1")
+	ctx := context.Background()
+	stale := *b.runner
+	gate := gatedFailRenderer{started: make(chan struct{}), release: make(chan struct{})}
+	stale.Renderer = gate
+	done := make(chan error, 1)
+	go func() { done <- stale.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3) }()
+	<-gate.started
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 2, 3); err != nil {
+		t.Fatal(err)
+	}
+	close(gate.release)
+	<-done
+	if j, _ := b.meta.Job(ctx, "p", "j1"); j == nil || j.State != store.StateDone {
+		t.Errorf("the published job after its stale attempt failed: %+v, want done", j)
+	}
+	outs, _ := b.meta.Outputs(ctx, "p")
+	if len(outs) == 0 {
+		t.Fatal("no outputs published")
+	}
+	b.outputsStored(t, outs, "lost to the stale attempt's failure")
+}
+
+// outputsStored fails the test for each of outs the blob store cannot
+// open, saying it was lost as lost says.
+func (b *testBundle) outputsStored(t *testing.T, outs []store.Output, lost string) {
+	t.Helper()
+	for _, o := range outs {
+		rc, err := b.blobs.Open(context.Background(), o.BlobKey)
+		if err != nil {
+			t.Errorf("published %s %s: %v", o.Name, lost, err)
+			continue
+		}
+		rc.Close()
+	}
 }

@@ -13,23 +13,8 @@ import (
 func TestReturnAttempt(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
-		p := createProject(t, s, "ra-"+name, now)
-		j := &Job{ID: "ra-job-" + name, ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now}
-		if err := s.CreateJob(ctx, j); err != nil {
-			t.Fatal(err)
-		}
-		attempt := func() int {
-			got, err := s.Job(ctx, p.ID, j.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return got.Attempt
-		}
-		for range 2 {
-			if _, err := s.BeginAttempt(ctx, p.ID, j.ID); err != nil {
-				t.Fatal(err)
-			}
-		}
+		j, read := secondAttempt(t, s, ctx, now, "ra-"+name)
+		attempt := func() int { return read().Attempt }
 		// Running: nothing to take back.
 		if err := s.ReturnAttempt(ctx, j.ID); err != nil || attempt() != 2 {
 			t.Errorf("running job: %v, attempt %d; want 2", err, attempt())
@@ -47,6 +32,29 @@ func TestReturnAttempt(t *testing.T) {
 			t.Errorf("done: %v, attempt %d; want 1 kept", err, attempt())
 		}
 	})
+}
+
+// secondAttempt creates project id with a render job id+"-job" running
+// its second attempt; read reads the job back.
+func secondAttempt(t *testing.T, s *SQL, ctx context.Context, now time.Time, id string) (j *Job, read func() *Job) {
+	t.Helper()
+	p := createProject(t, s, id, now)
+	j = &Job{ID: id + "-job", ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now}
+	if err := s.CreateJob(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := s.BeginAttempt(ctx, p.ID, j.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return j, func() *Job {
+		got, err := s.Job(ctx, p.ID, j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
 }
 
 // TestPublicationIsExactlyOnceAndNewestWins publishes renders out of
@@ -303,6 +311,30 @@ func TestCheckOfAnEndedProject(t *testing.T) {
 		}
 		if got, err := s.Project(ctx, p.ID); err != nil || got.Check != nil || got.Session != nil {
 			t.Errorf("an ended project's check and session after them: %v, %v; want none", got, err)
+		}
+	})
+}
+
+// TestUpdateJobIfAttempt: an update for an attempt the job is no longer
+// at, or for a job done or failed, changes nothing and answers
+// ErrNotFound; for the job's attempt, cancelled included, it lands (a
+// cancelled job keeping its state).
+func TestUpdateJobIfAttempt(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		j, read := secondAttempt(t, s, ctx, now, "ia-"+name)
+		state := func() string { return read().State }
+		if err := s.UpdateJob(ctx, j.ID, JobUpdate{State: StateFailed, IfAttempt: 1}); !errors.Is(err, ErrNotFound) || state() != StateRunning {
+			t.Errorf("attempt 1 failing the job at attempt 2: %v, state %s; want ErrNotFound, running", err, state())
+		}
+		if err := s.UpdateJob(ctx, j.ID, JobUpdate{State: StateRunning, Progress: 0.5, IfAttempt: 2}); err != nil {
+			t.Errorf("attempt 2's progress: %v", err)
+		}
+		if err := s.UpdateJob(ctx, j.ID, JobUpdate{State: StateDone}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UpdateJob(ctx, j.ID, JobUpdate{State: StateQueued, IfAttempt: 2}); !errors.Is(err, ErrNotFound) || state() != StateDone {
+			t.Errorf("attempt 2 putting off the done job: %v, state %s; want ErrNotFound, done", err, state())
 		}
 	})
 }

@@ -395,8 +395,8 @@ func (s *SQL) UpdateJob(ctx context.Context, jobID string, u JobUpdate) error {
 		error = CASE WHEN state = 'cancelled' THEN error ELSE ? END,
 		attempt = CASE WHEN ? = 0 THEN attempt ELSE ? END,
 		updated_at = ?
-		WHERE id = ?`,
-		u.State, u.State, u.Progress, u.Stage, u.Stage, u.Error, u.Attempt, u.Attempt, ms(s.Now()), jobID)
+		WHERE id = ? AND (? = 0 OR (attempt = ? AND state NOT IN ('done', 'failed')))`,
+		u.State, u.State, u.Progress, u.Stage, u.Stage, u.Error, u.Attempt, u.Attempt, ms(s.Now()), jobID, u.IfAttempt, u.IfAttempt)
 	if err == nil {
 		s.jobsChanged(ctx, jobID)
 	}

@@ -146,6 +146,12 @@ type JobUpdate struct {
 	Stage    string
 	Error    string
 	Attempt  int // 0 keeps the attempt count
+	// IfAttempt, when not 0, updates the job only while it is at this
+	// attempt and not done or failed, and answers ErrNotFound otherwise:
+	// an attempt that lost the job (its lease ran out and another worker
+	// took it, and may have published it) must not mark it failed,
+	// queued or running again.
+	IfAttempt int
 }
 
 // Output is a published file of a render job.

@@ -27,7 +27,11 @@ func Unavailable(err error) bool {
 	}
 	var ce *pgconn.ConnectError
 	var op *net.OpError
-	return errors.As(err, &ce) || errors.As(err, &op) ||
+	// A store that accepts the connection and then says nothing (a hung
+	// S3 node, past read_timeout; a database past its deadline) times
+	// out: it answers a request that is not at fault.
+	var to interface{ Timeout() bool }
+	return errors.As(err, &ce) || errors.As(err, &op) || errors.As(err, &to) && to.Timeout() ||
 		errors.Is(err, driver.ErrBadConn) || errors.Is(err, syscall.ECONNREFUSED) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF)
 }

@@ -9,7 +9,9 @@ import (
 	"os"
 	"syscall"
 	"testing"
+	"time"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -27,6 +29,10 @@ func TestUnavailable(t *testing.T) {
 	_, missing := sqlite.Job(context.Background(), "p", "j")
 	s3Refused := fmt.Errorf("store: put k: blob: %w", &url.Error{Op: "Put", URL: "http://127.0.0.1:1/b/k",
 		Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}})
+	// The S3 client's error when a node accepts the request and answers
+	// nothing (aws-sdk-go-v2's ResponseTimeoutError, in its chain).
+	s3Silent := fmt.Errorf("store: put k: blob: operation error S3: PutObject, exceeded maximum number of attempts, 2: %w",
+		&url.Error{Op: "Put", URL: "http://127.0.0.1:9000/b/k", Err: &awshttp.ResponseTimeoutError{TimeoutDur: 5 * time.Second}})
 	for _, tc := range []struct {
 		name string
 		err  error
@@ -34,6 +40,7 @@ func TestUnavailable(t *testing.T) {
 	}{
 		{"PostgreSQL not listening", down, true},
 		{"S3 refusing connections", s3Refused, true},
+		{"S3 silent past read_timeout", s3Silent, true},
 		{"PostgreSQL shutting down (57P01)", fmt.Errorf("store: x: %w", &pgconn.PgError{Code: "57P01"}), true},
 		{"connection failure (08006)", &pgconn.PgError{Code: "08006"}, true},
 		{"unique violation (23505)", &pgconn.PgError{Code: "23505"}, false},

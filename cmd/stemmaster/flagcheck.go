@@ -88,6 +88,9 @@ func (l serveLimits) check() error {
 	atLeast(&errs, "conns-per-client", l.abuse.connsPerClient, 1)
 	atLeast(&errs, "clients-per-address", l.abuse.clientsPerAddress, 1)
 	atLeast(&errs, "suggest-budget-s", l.abuse.suggestBudgetS, server.MinSuggestExcerptS)
+	if l.abuse.renderWork != -1 {
+		atLeast(&errs, "render-work", l.abuse.renderWork, 1)
+	}
 	if l.abuse.jobsPerProject != -1 {
 		atLeast(&errs, "jobs-per-project", l.abuse.jobsPerProject, 1)
 	}

@@ -24,6 +24,7 @@ func TestServiceFlagRanges(t *testing.T) {
 		{"jobs per project", serve("--jobs-per-project", "0"), exitUsage, "--jobs-per-project 0: must be at least 1"},
 		{"jobs per client", serve("--jobs-per-client", "-2"), exitUsage, "--jobs-per-client -2: must be at least 1"},
 		{"suggest budget", serve("--suggest-budget-s", "4"), exitUsage, "--suggest-budget-s 4: must be at least 5"},
+		{"render work", serve("--render-work", "0"), exitUsage, "--render-work 0: must be at least 1"},
 		{"two at once", serve("--conns-per-client", "0", "--creates-per-minute", "0"), exitUsage, "--creates-per-minute 0: must be at least 1\n--conns-per-client 0"},
 		{"worker lease", []string{"worker", "--db", "postgres://localhost/x", "--blobs", t.TempDir(), "--job-lease", "0s"}, exitUsage, "--job-lease 0s: must be longer than 0"},
 		{"log level", serve("--log-level", "loud"), exitUsage, `--log-level "loud": want debug, info, warn or error`},
@@ -32,7 +33,7 @@ func TestServiceFlagRanges(t *testing.T) {
 		{"worker log format", []string{"worker", "--db", "postgres://localhost/x", "--blobs", t.TempDir(), "--log-format", "xml"}, exitUsage, `--log-format "xml": want text or json`},
 	})
 	if err := (serveLimits{retention: 1, maxFileMB: 1, maxTotalMB: 1, maxFiles: 1,
-		abuse: abuseFlags{createsPerMinute: 1, maxProjects: -1, minFreeMB: -1, connsPerClient: 1, clientsPerAddress: 1, projectsPerClient: -1, jobsPerProject: -1, jobsPerClient: -1, suggestBudgetS: 5}}).check(); err != nil {
+		abuse: abuseFlags{createsPerMinute: 1, maxProjects: -1, minFreeMB: -1, connsPerClient: 1, clientsPerAddress: 1, projectsPerClient: -1, jobsPerProject: -1, jobsPerClient: -1, suggestBudgetS: 5, renderWork: -1}}).check(); err != nil {
 		t.Errorf("the documented special values (-1: no cap, -1: no check): %v", err)
 	}
 }

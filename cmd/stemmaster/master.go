@@ -131,28 +131,37 @@ func buildSession(cmd *cobra.Command, f masterFlags, args []string) (*stemmaster
 // exist"), not by the fields of a session the user never wrote
 // ("stems[1].file: …", the mix's absolute path).
 func asTyped(err error, stems []string, mix string) error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs := j.Unwrap()
-		out := make([]error, len(errs))
-		for i, e := range errs {
-			out[i] = asTyped(e, stems, mix)
+	return eachJoined(err, func(err error) error {
+		se, ok := err.(*stemmaster.SessionError)
+		if !ok {
+			return err
 		}
-		return errors.Join(out...)
-	}
-	se, ok := err.(*stemmaster.SessionError)
+		typed := *se
+		if se.Field == "mix" {
+			typed.Value = "--mix " + mix
+		} else if n, ok := stemFileIndex(se.Field); ok && n < len(stems) {
+			typed.Value = stems[n]
+		} else {
+			return err
+		}
+		typed.Field = ""
+		return &typed
+	})
+}
+
+// eachJoined applies fn to each error errors.Join joined into err (to
+// err itself when it joins none) and joins the results in their order.
+func eachJoined(err error, fn func(error) error) error {
+	j, ok := err.(interface{ Unwrap() []error })
 	if !ok {
-		return err
+		return fn(err)
 	}
-	typed := *se
-	if se.Field == "mix" {
-		typed.Value = "--mix " + mix
-	} else if n, ok := stemFileIndex(se.Field); ok && n < len(stems) {
-		typed.Value = stems[n]
-	} else {
-		return err
+	errs := j.Unwrap()
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = eachJoined(e, fn)
 	}
-	typed.Field = ""
-	return &typed
+	return errors.Join(out...)
 }
 
 // stemFileIndex is i of the field "stems[i].file".
@@ -230,7 +239,7 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		// Written while the engine still holds -o: a report directory that
 		// is -o or lies inside it must not receive this render's pictures
 		// after another render has put its masters there.
-		opt.Committed = func(rep *stemmaster.Report) { reportErr = report.Write(f.report, rep) }
+		opt.Committed = func(rep *stemmaster.Report) { reportErr = writeReport(f.report, rep, report.Write) }
 	}
 	rep, err := renderCLI(ctx, stderr, s, opt, f.asJSON)
 	if perr := stopProf(); perr != nil && err == nil {
@@ -241,7 +250,13 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 	}
 	rendered = true
 	if reportErr != nil {
-		return inputError(reportErr)
+		// The masters are delivered; the report directory is as it was,
+		// and goes again if this run made it.
+		undoReport()
+		return inputError(fmt.Errorf("masters written to %s, but no report written: %w", f.outDir, reportErr))
+	}
+	for _, p := range staleReports(f.outDir, f.report) {
+		fmt.Fprintf(stderr, "stemmaster: warning: %s is an earlier render's report, not of the masters now in %s: write it again (--report %s) or remove it\n", p, f.outDir, filepath.Dir(p))
 	}
 	rs := analysis.Resolve(rep.Findings, s, false)
 	printFindings(stderr, rs)
@@ -283,37 +298,38 @@ func deliveryErrors(rs []analysis.Resolution, dir string) error {
 // file's line and field that name the file, as the session's own errors
 // read: "session.yaml:4: stems[2].file: …". An album's session names
 // files by relative paths, and the line is where to fix it. Errors are
-// left as they are for a session built from the command line.
+// left as they are for a session built from the command line. Stems at
+// different sample rates are the session's, not one line's: the error is
+// led by the session file alone, so that in an album's loop it says which
+// song's drums.wav is at another rate.
 func atSessionLines(s *stemmaster.Session, err error) error {
 	if s.Name == "" {
 		return err
 	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs := j.Unwrap()
-		out := make([]error, len(errs))
-		for i, e := range errs {
-			out[i] = atSessionLines(s, e)
+	var rm *engine.RateMismatchError
+	if errors.As(err, &rm) {
+		return fmt.Errorf("%s: %w", s.Name, err)
+	}
+	return eachJoined(err, func(err error) error {
+		var fe *audio.FileError
+		if !errors.As(err, &fe) {
+			return err
 		}
-		return errors.Join(out...)
-	}
-	var fe *audio.FileError
-	if !errors.As(err, &fe) {
-		return err
-	}
-	field := ""
-	for i, st := range s.Stems {
-		if s.Path(st.File) == fe.Path {
-			field = fmt.Sprintf("stems[%d].file", i)
-			break
+		field := ""
+		for i, st := range s.Stems {
+			if s.Path(st.File) == fe.Path {
+				field = fmt.Sprintf("stems[%d].file", i)
+				break
+			}
 		}
-	}
-	if field == "" && s.Mix != "" && s.Path(s.Mix) == fe.Path {
-		field = "mix"
-	}
-	if field == "" {
-		return err
-	}
-	return fmt.Errorf("%s:%d: %s: %w", s.Name, s.FieldLine(field), field, err)
+		if field == "" && s.Mix != "" && s.Path(s.Mix) == fe.Path {
+			field = "mix"
+		}
+		if field == "" {
+			return err
+		}
+		return fmt.Errorf("%s:%d: %s: %w", s.Name, s.FieldLine(field), field, err)
+	})
 }
 
 // makeDirs makes dir and its missing parents, as os.MkdirAll does, and

@@ -25,6 +25,7 @@ type opsOptions struct {
 	adminToken   string
 	metricsAddr  string
 	metricsToken string
+	metricsOpen  bool
 	limits       jobs.Limits
 	copyInputs   bool
 	noAdmin      bool // River's UI is served elsewhere
@@ -37,7 +38,8 @@ func (o *opsOptions) addFlags(cmd *cobra.Command) {
 	f.IntVar(&o.limits.RendersPerProject, "renders-per-project", 1, "renders of one project running at once, across all processes")
 	f.IntVar(&o.limits.Renders, "max-renders", 0, "renders running at once in the whole deployment, across all processes (0: no limit beyond each process's --render-workers)")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "internal address serving /healthz, /readyz, /metrics (and /admin/jobs with --admin-token), such as 127.0.0.1:9091; serve then leaves /metrics off its public address")
-	f.StringVar(&o.metricsToken, "metrics-token", "", "token required to read /metrics, at least 16 characters (bearer token or basic-auth password; default $STEMMASTER_METRICS_TOKEN; none: /metrics answers anyone who reaches it)")
+	f.StringVar(&o.metricsToken, "metrics-token", "", "token required to read /metrics, at least 16 characters (bearer token or basic-auth password; default $STEMMASTER_METRICS_TOKEN; none: /metrics answers only this host on serve's address, anyone on --metrics-addr)")
+	f.BoolVar(&o.metricsOpen, "metrics-open", false, "without a metrics token, let anyone who reaches serve's address read /metrics (default: only this host, by a loopback address, unproxied)")
 	f.BoolVar(&o.copyInputs, "copy-inputs", false, "copy each stem to the local work directory before a render instead of reading it in place from the blob store by ranged reads")
 	f.DurationVar(&o.limits.Lease, "job-lease", 30*time.Second, "a running job whose worker has not reported for this long is given to another worker")
 }
@@ -70,6 +72,8 @@ func opsHandler(ctx context.Context, o *opsOptions, svc *process, app http.Handl
 		Metrics:      svc.metrics,
 		Stats:        svc.meta.Stats,
 		MetricsToken: o.metricsTok(),
+		// --metrics-addr is an internal address the operator chose.
+		MetricsOpen: o.metricsOpen || app == nil,
 		Ready: []ops.Check{
 			{Name: "database", Fn: svc.meta.Ping},
 			{Name: "blobs", Fn: svc.blobs.Ready},

@@ -92,7 +92,7 @@ func newServeCmd() *cobra.Command {
 		}
 		srv := server.New(server.Config{
 			Meta: svc.meta, Blobs: svc.blobs, Queue: svc.queue,
-			Quote: service.PriceQuoter(prices), Demo: demoStems, TempDir: svc.tmp, Retention: retention, Logger: logger,
+			Quote: service.PriceQuoter(prices), Demo: demoStems, TempDir: svc.spool, Retention: retention, Logger: logger,
 			Limits:  server.Limits{MaxFileBytes: maxFileMB << 20, MaxTotalBytes: maxTotalMB << 20, MaxFiles: maxFiles, MaxOutputBytes: abuse.maxOutputMB << 20, MaxClientBytes: clientMB(abuse.maxClientMB)},
 			Presets: presetNames(),
 
@@ -103,6 +103,7 @@ func newServeCmd() *cobra.Command {
 
 			ActiveJobsPerProject: abuse.jobsPerProject, ActiveJobsPerClient: abuse.jobsPerClient, ClientsPerAddress: abuse.clientsPerAddress,
 			SuggestFrames: int64(abuse.suggestBudgetS) * 48000,
+			RenderWork:    float64(abuse.renderWork),
 		})
 		defer srv.Close()
 		h, err := opsHandler(ctx, &o.ops, svc, srv, srv.Route, logger)
@@ -145,6 +146,7 @@ type abuseFlags struct {
 	// checks and renders queued or running per project and per client
 	jobsPerProject, jobsPerClient int
 	suggestBudgetS                int // track-seconds at 48 kHz one suggestion analyses
+	renderWork                    int // stem-minutes at 48 kHz one render may take (service.RenderWork)
 }
 
 func (a *abuseFlags) addFlags(cmd *cobra.Command) {
@@ -159,6 +161,7 @@ func (a *abuseFlags) addFlags(cmd *cobra.Command) {
 	f.IntVar(&a.jobsPerProject, "jobs-per-project", server.DefaultActiveJobsPerProject, "checks and renders one project may have queued or running (429 beyond; -1: no cap)")
 	f.IntVar(&a.jobsPerClient, "jobs-per-client", server.DefaultActiveJobsPerClient, "checks and renders one client address may have queued or running over every project (429 beyond; -1: no cap)")
 	f.IntVar(&a.suggestBudgetS, "suggest-budget-s", server.DefaultSuggestFrames/48000, "track-seconds (at 48 kHz) one suggestion analyses, about 1.6 MB each; longer songs get a centred excerpt")
+	f.IntVar(&a.renderWork, "render-work", service.DefaultRenderWork, fmt.Sprintf("the estimated work one render may take, in stem-minutes at 48 kHz: the song's minutes × its rate / 48 kHz × (its stems + %d for each version's master); the default takes a 10-minute song at 192 kHz with 16 stems and all four versions (422 over_budget beyond; -1: no budget)", service.BusWork))
 	f.IntVar(&a.clientsPerAddress, "clients-per-address", 1, "how many clients one address may stand for (an office, a school, a carrier's NAT): --creates-per-minute, --jobs-per-client, --conns-per-client and the per-address bounds on requests in flight and measurements are this many times as large, while each project keeps one client's share")
 	f.BoolVar(&a.trustProxy, "trust-proxy", false, "count clients by the last X-Forwarded-For hop, the one the proxy adds (only behind a proxy that adds it)")
 }
