@@ -154,6 +154,18 @@ func TestNameConflicts(t *testing.T) {
 			t.Errorf("%s: %+v, want 409 naming both files", other, e.Error)
 		}
 	}
+	// A name that reads as a stored one once compatibility forms are
+	// folded (NFKC: full width, a Roman numeral fifty for an l) is that
+	// name's conflict: two strips no one could tell apart.
+	c.upload("stems", map[string][]byte{"full.wav": wav}, []string{"full.wav"}, 201, nil)
+	for _, other := range []string{"\uff46\uff55\uff4c\uff4c.wav", "fu\u217cl.wav"} {
+		var e apiError
+		c.upload("stems", map[string][]byte{other: wav}, []string{other}, 409, &e)
+		if !strings.Contains(e.Error.Message, "full.wav") || !strings.Contains(e.Error.Message, other) || e.Error.Code != "name_taken" {
+			t.Errorf("%s: %+v, want 409 naming both files", other, e.Error)
+		}
+	}
+	c.do("DELETE", c.p("/stems/full.wav"), nil, "", 204, nil)
 	// Letters of any script are names of their own; the same name
 	// decomposed (as a Mac sends it) is the same file again, and replaces
 	// it, as the same file again does.
