@@ -38,6 +38,10 @@ type AdviceInput struct {
 	// other files are the stems', which mastering the mix alone does not
 	// need fixed.
 	Mix string
+	// corrected: Balance is of the stems with every correction the
+	// findings name made (CorrectedAdvice), the stems the assistant fits
+	// to the mix; otherwise of the stems as delivered.
+	corrected bool
 }
 
 // mixBalanced is Advise's last reason when the stems sum to a balanced
@@ -113,9 +117,19 @@ func Advise(in AdviceInput) stemmaster.Advice {
 
 	var out advice
 	moves := NormBalance(DefaultStyle, in.Balance)
+	// While a finding names a correction that moves a stem's level in the
+	// sum (a polarity, a gain: Correction.LevelMoving), the stems as
+	// delivered do not sum to the mix, though the corrected ones do
+	// (MixMatched): the balance read from them is theirs, not the mix's,
+	// and the words say so; the advice once corrected (CorrectedAdvice)
+	// reads the stems the assistant corrects first and fits to the mix.
+	asDelivered := in.MixMatched && !in.corrected && slices.ContainsFunc(in.Findings, movesLevel)
 	whole := "the whole mix"
-	if !in.MixMatched {
+	switch {
+	case !in.MixMatched:
 		whole = "the sum of the stems"
+	case asDelivered:
+		whole = "the sum of the stems as delivered"
 	}
 	for _, fb := range in.Balance {
 		if fb.InRange {
@@ -140,7 +154,14 @@ func Advise(in AdviceInput) stemmaster.Advice {
 				// Given the mix, the assistant keeps its balance (the
 				// client's intent): the move is the one it makes
 				// without it.
-				msg += ", from the stems without the mix (given the mix, it keeps the mix's balance)"
+				stems := "the stems"
+				switch {
+				case asDelivered:
+					stems = "the stems as delivered"
+				case in.corrected:
+					stems = "the stems with these corrections"
+				}
+				msg += fmt.Sprintf(", from %s without the mix (given the mix, it makes the check's corrections and keeps the mix's balance)", stems)
 			}
 		}
 		out.add(d, msg)
@@ -184,8 +205,25 @@ func Advise(in AdviceInput) stemmaster.Advice {
 	}
 	a.errors(mixErrs, w)
 	a.stemErrors(stemErrs, mixErrs > 0)
-	a.add(verdict, mixBalanced)
+	if asDelivered {
+		a.add(verdict, deliveredBalanced)
+	} else {
+		a.add(verdict, mixBalanced)
+	}
 	return a.done(stemmaster.ServiceStereoMastering)
+}
+
+// deliveredBalanced is Advise's last reason for balanced stems that sum
+// to the mix only once a polarity or a gain the findings name is
+// corrected: the balance is the delivered stems', which the mix confirms
+// or not in the advice once corrected.
+const deliveredBalanced = "every family sits within its usual range against the sum of the stems as delivered (the corrections the findings name bring them to the mix, whose balance the advice once they are made reads): stereo mastering of the mix is enough"
+
+// movesLevel reports whether f names a correction that moves its stem's
+// level in the stems' sum.
+func movesLevel(f stemmaster.Finding) bool {
+	c := CorrectionFor(f)
+	return c != nil && c.LevelMoving()
 }
 
 // stemsBalanced is Advise's last reason for balanced stems with no mix.
@@ -254,6 +292,7 @@ func ofTheMix(file, mix string) bool { return mix == "" || file == "" || file ==
 // balance of the corrected stems. A reason after the errors' says which
 // corrections the balance rests on.
 func CorrectedAdvice(in AdviceInput, made []*Correction) stemmaster.Advice {
+	in.corrected = true
 	a := Advise(in)
 	labels := make([]string, len(made))
 	for i, c := range made {

@@ -35,6 +35,8 @@ func TestAdviceLines(t *testing.T) {
 		}
 		return append(fs, stemmaster.Finding{Code: stemmaster.CodeGainMismatch, Severity: stemmaster.SeverityWarning, File: "bass.wav"})
 	}
+	flipped := []stemmaster.Finding{{Code: stemmaster.CodePolarityInverted, Severity: stemmaster.SeverityError, File: "drums.wav",
+		Fix: "export it again without the polarity flip, or set polarity: inverted for drums.wav in the session"}}
 	deliveries := []struct {
 		name       string
 		in         AdviceInput
@@ -54,6 +56,10 @@ func TestAdviceLines(t *testing.T) {
 		{"one file with an error", AdviceInput{Stems: 1, Findings: errIn("song.wav")}, -1, nil},
 		{"nine stems", AdviceInput{Stems: 9, Balance: Balance(balanced, -18.4)}, -1, nil},
 		{"the mix among the stems", AdviceInput{Stems: 3, MixCopies: []string{"mix.wav"}}, -1, nil},
+		// The stems sum to the mix once the drums' polarity is inverted:
+		// the balance read as delivered is theirs, not the mix's.
+		{"balanced stems, matched mix once the drums are inverted", AdviceInput{Stems: 5, Findings: flipped, Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, -1, nil},
+		{"quiet vocal, matched mix once the drums are inverted", AdviceInput{Stems: 5, Findings: flipped, Balance: Balance(quietVocal, -18.4), MixMatched: true, Mix: "mix.wav"}, -1, nil},
 	}
 	var b strings.Builder
 	for _, d := range deliveries {

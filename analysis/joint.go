@@ -192,6 +192,7 @@ type JointWindow struct {
 
 	mixEnergy float64 // Σ m² over the mix's channels, set by Solve
 	othersBuf [][]float64
+	restBuf   [][]float64 // the mix less every stem's fit (jointfaults.go)
 	// dots holds the gain fit's sums of the feeds met so far: from round
 	// to round most stems keep their lag, and so their sums
 	dots DotMemo

@@ -200,3 +200,72 @@ func TestLongAlign(t *testing.T) {
 		}
 	}
 }
+
+// eightStems is a 3 s window over two generated songs' stems (eight
+// stereo stems) and their mix, every stem at lag 0, and a fit state with
+// a gain a little off unity in each channel.
+func eightStems() (*JointWindow, []jstate) {
+	const rate, n = 48000, 48000 * 4
+	stems := append(song(3, n, rate), song(4, n, rate)...)
+	mix := [][]float64{make([]float64, n), make([]float64, n)}
+	for _, s := range stems {
+		for c := range 2 {
+			for i, v := range s[c] {
+				mix[c][i] += v
+			}
+		}
+	}
+	jw := window(stems, mix, rate, 3*rate, 32, make([]int, len(stems)))
+	jw.prepare()
+	st := make([]jstate, len(stems))
+	for k := range st {
+		st[k] = jstate{gain: [2]float64{1.01, 0.99}}
+	}
+	return jw, st
+}
+
+// TestOthers: the mix less every other stem's fit, formed from the
+// residual of all (others), is what subtracting each other stem gives, to
+// the rounding of the sums, also after a stem's exchange changes (layOut).
+func TestOthers(t *testing.T) {
+	t.Parallel()
+	jw, st := eightStems()
+	jw.rest(st)
+	for step := range 2 {
+		if step == 1 {
+			jw.layOut(st, 2, true)
+		}
+		for k := range st {
+			want := jw.channelsLike()
+			for c, m := range jw.Mix {
+				copy(want[c], m)
+			}
+			for j := range st {
+				if j != k {
+					jw.addFit(want, j, st[j], -1)
+				}
+			}
+			got := jw.others(st, k)
+			var d, e float64
+			for c := range want {
+				for i, v := range want[c] {
+					d += (got[c][i] - v) * (got[c][i] - v)
+					e += v * v
+				}
+			}
+			if !(d <= 1e-24*e) {
+				t.Errorf("step %d stem %d: differs by %.1f dB of the residual", step, k, 10*math.Log10(d/e))
+			}
+		}
+	}
+}
+
+// BenchmarkChannelFaults times the channel-fault decision over eight
+// stereo stems in a 3 s window: one residual per stem (others) and its
+// projections.
+func BenchmarkChannelFaults(b *testing.B) {
+	jw, st := eightStems()
+	for b.Loop() {
+		jw.channelFaults(st)
+	}
+}

@@ -227,7 +227,7 @@ func Analyze(t *Track) *Analysis {
 		a.SibilanceDB, a.SibilanceHz = sibilance(t.Buf, t.Rate)
 	}
 	a.resonances()
-	a.keepStationary(t.Buf, stationaryDB)
+	a.keepStationary(t.Buf, stationaryDB, 0)
 	if search := lowSearchOf(t.Role); search != searchNone {
 		a.lowPeaks(t.Buf, search)
 	}
@@ -297,23 +297,41 @@ func dynamicsOf(b *audio.Buffer, rate int) (crest, transients float64) {
 		slices.Sort(crests)
 		crest = crests[len(crests)/2]
 	}
-	// Onsets on 10 ms frames.
+	// Onsets on 10 ms frames, of the signal and of its second difference
+	// (its top, +12 dB an octave): in a full mix the sustained bass and
+	// chords hold the broadband level, and a drum hit rises 8 dB over
+	// them only in the top, where it stands out. Read on the broadband
+	// level alone, the demo song (120 BPM, hi-hats in eighths) summed
+	// read 0.4 onsets a second, its drums alone 6.2: the limiter took the
+	// release of a sparse song (150 ms) on a drum-driven one.
 	fr := rate / 100
-	var e []float64
+	var e, d []float64
 	var maxE float64
 	for s := 0; s+fr <= n; s += fr {
-		var ss float64
+		var ss, dd float64
+		p1, p2 := mono(max(s-1, 0)), mono(max(s-2, 0))
 		for i := s; i < s+fr; i++ {
 			v := mono(i)
 			ss += v * v
+			x := v - 2*p1 + p2
+			dd += x * x
+			p1, p2 = v, p1
 		}
 		e = append(e, ss/float64(fr))
+		d = append(d, dd/float64(fr))
 		maxE = max(maxE, ss/float64(fr))
 	}
 	if maxE == 0 {
 		return crest, 0
 	}
 	gate := maxE * 1e-4 // 40 dB under the loudest frame
+	rises := func(x []float64, i int) bool {
+		var prev float64
+		for j := i - 10; j < i; j++ {
+			prev += x[j]
+		}
+		return x[i] > prev/10*6.3 // +8 dB over the previous 100 ms
+	}
 	onsets, active, last := 0, 0, -100
 	for i := range e {
 		if e[i] < gate {
@@ -323,12 +341,7 @@ func dynamicsOf(b *audio.Buffer, rate int) (crest, transients float64) {
 		if i < 10 {
 			continue
 		}
-		var prev float64
-		for j := i - 10; j < i; j++ {
-			prev += e[j]
-		}
-		prev /= 10
-		if e[i] > prev*6.3 && i-last >= 5 { // +8 dB, at most one onset per 50 ms
+		if (rises(e, i) || rises(d, i)) && i-last >= 5 { // at most one onset per 50 ms
 			onsets++
 			last = i
 		}

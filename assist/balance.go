@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"stemmaster"
 	"stemmaster/analysis"
@@ -25,7 +26,7 @@ const minFitGainDB = -30.0
 // balance sets each stem's full-strength final loudness: from the client's
 // mix (least-squares gains of the stems, as the check's corrections leave
 // them, against it), else from the family norms.
-func (p *Proposal) balance(work []*stemWork, mix *Track, mixLag int) error {
+func (p *Proposal) balance(work []*stemWork, mix *Track, mixLag int, quoted map[stemmaster.Role]stemmaster.ReasonDetail) error {
 	var sumPow float64
 	for _, w := range work {
 		w.target = w.a.IntegratedLUFS
@@ -167,9 +168,59 @@ func (p *Proposal) balance(work []*stemWork, mix *Track, mixLag int) error {
 		// for it): moving a family that fills much of the sum moves the
 		// sum too, so the move is not Want − Rel.
 		w.balWhy = fmt.Sprintf("the %s sit%s %.1f LU against the sum where %s, to sit at %.1f LU against the sum the moves make, the place the %s norms give %s: %+.1f dB",
-			roleName(w.t.Role), verbS(w.t.Role), m.Rel, where, m.Want, p.Family, them, m.Gain())
+			roleName(w.t.Role), verbS(w.t.Role), m.Rel, where, m.Want, p.Family, them, m.Gain()) + p.otherQuote(m, quoted[w.t.Role])
 	}
 	return nil
+}
+
+// advised returns the families the check's advice quotes a move for
+// (their figure and the move by analysis.DefaultStyle's norms), from the
+// advice on the stems as the proposal corrects them: advice_corrected
+// when the check measured one, else its advice.
+func advised(rep *stemmaster.CheckReport) map[stemmaster.Role]stemmaster.ReasonDetail {
+	if rep == nil {
+		return nil
+	}
+	a := rep.Advice
+	if rep.AdviceCorrected != nil {
+		a = rep.AdviceCorrected
+	}
+	if a == nil {
+		return nil
+	}
+	out := map[stemmaster.Role]stemmaster.ReasonDetail{}
+	for _, d := range a.Details {
+		if d.Kind == stemmaster.ReasonFamily && d.RelativeLU != nil && d.GainDB != nil {
+			out[d.Role] = d
+		}
+	}
+	return out
+}
+
+// otherQuote says, where the check's advice quotes a family's figure or
+// move (d) otherwise than the proposal's m, which reading is which: the
+// advice's is over the whole song by the modern norms, the proposal's
+// over its excerpt (a budget) or by the family it reads from the sum's
+// tone. "" when the two agree to the 0.1 dB both print, or the advice
+// quotes none for the family.
+func (p *Proposal) otherQuote(m analysis.NormMove, d stemmaster.ReasonDetail) string {
+	if d.RelativeLU == nil || d.GainDB == nil {
+		return ""
+	}
+	if fmt.Sprintf("%.1f %+.1f", m.Rel, m.Gain()) == fmt.Sprintf("%.1f %+.1f", *d.RelativeLU, *d.GainDB) {
+		return ""
+	}
+	var why []string
+	if p.Excerpt != nil {
+		why = append(why, fmt.Sprintf("it reads the whole song, the proposal %.1f s of it from %.1f s on", p.Excerpt.LengthS, p.Excerpt.StartS))
+	}
+	if string(p.Family) != analysis.DefaultStyle {
+		why = append(why, fmt.Sprintf("it quotes the %s norms, the proposal the %s ones its sum's tone reads (--family %s for those)", analysis.DefaultStyle, p.Family, analysis.DefaultStyle))
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; the check's advice says %.1f LU and %+.1f dB: %s", *d.RelativeLU, *d.GainDB, strings.Join(why, "; "))
 }
 
 // gatingBlocks meters the sum of bufs (stereo, from their first frame,

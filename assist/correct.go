@@ -12,6 +12,19 @@ import (
 // correct decides a stem's corrective EQ and dynamics at full strength.
 // withMix: the client's mix fixes the tone, so only faults are corrected
 // (rumble, resonances), not the tonal balance.
+// A stem that holds more than subPartShare of its energy under its
+// role's high-pass, where that lies at or under subPartMaxHz (the
+// sub-bass roles: drums, instruments, effects; a voice has no part under
+// 80 Hz), plays a part there, not rumble: no high-pass. Francium's fx
+// holds half its energy at 34–46 Hz (the intro's sub drop, its only
+// sub-bass), and the 40 Hz high-pass took the master's 40 Hz band 3.2 dB
+// under the mix's. Rule of thumb: rumble (stands, air conditioning,
+// handling) sits 20 dB or more under a produced stem.
+const (
+	subPartShare = 0.25
+	subPartMaxHz = 40
+)
+
 func (w *stemWork) correct(withMix, multi bool) {
 	a := w.a
 	name := w.t.base()
@@ -20,11 +33,19 @@ func (w *stemWork) correct(withMix, multi bool) {
 	if hp := highPass[role]; hp > 0 && multi {
 		below := a.psd.rangePower(0, hp)
 		total := a.psd.rangePower(0, float64(a.rate)/2)
-		if total > 0 && below/total > 1e-3 { // more than −30 dB of the stem below the cutoff
+		share := below / total
+		switch {
+		case total > 0 && hp <= subPartMaxHz && share > subPartShare:
+			// A part plays under the cut-off (a sub drop, a synth bass in
+			// the instruments): the high-pass would take the song's
+			// sub-bass with it. Rumble sits 20 dB or more under a stem.
+			w.notes = append(w.notes, Decision{Kind: "note", File: name,
+				Reason: fmt.Sprintf("no high-pass: %s carries %.1f dB of its energy below %g Hz, more than a quarter: a part plays there (a sub drop, a bass line), not rumble, which sits 20 dB or more under a stem", name, 10*math.Log10(share), hp)})
+		case total > 0 && share > 1e-3: // more than −30 dB of the stem below the cutoff
 			w.eqFull = append(w.eqFull, stemmaster.EQBand{Type: stemmaster.EQHighPass, FreqHz: hp, Q: 0.7071})
 			w.bandWhy = append(w.bandWhy, Decision{Kind: "high_pass", File: name,
 				Reason: fmt.Sprintf("%s carries %.1f dB of its energy below %g Hz, which its role (%s) does not need", name, 10*math.Log10(below/total), hp, roleName(role))})
-		} else {
+		default:
 			w.notes = append(w.notes, Decision{Kind: "note", File: name,
 				Reason: fmt.Sprintf("no high-pass: %s has under −30 dB of its energy below %g Hz", name, hp)})
 		}

@@ -49,7 +49,9 @@
 // spectrum in 1/3-octave bands (base-2 centres, IEC 61260-1) for mid, side
 // and both, from Hann-windowed FFTs (gonum) averaged in power; crest (the
 // median of 1 s windows' peak-to-RMS, level-independent); onsets per second
-// (10 ms frames 8 dB over the previous 100 ms); side-to-mid ratio, L/R
+// (10 ms frames 8 dB over the previous 100 ms, in level or in the second
+// difference: the top, where a drum hit stands out of a full mix whose
+// bass and chords hold its level); side-to-mid ratio, L/R
 // correlation, correlation under 150 Hz and the mono fold-down's loss;
 // sibilance on vocals (5–10 kHz against 1–5 kHz in the loudest tenth of
 // 20 ms frames, and where those frames peak); resonances (1/24-octave peaks at least 8 dB over the
@@ -78,11 +80,17 @@
 //     mix balance. Each family's level is the check's measure
 //     (analysis.FamilyLevelOf: its stems summed as they play, against the
 //     sum where it plays), so the move is the one the check's advice
-//     quotes. Stems of one family keep their delivered balance between
+//     quotes; where the advice reads otherwise (the whole song beside
+//     the excerpt a budget leaves; the modern norms beside the family
+//     the sum reads), the reason gives the advice's figures and says
+//     which is which. Stems of one family keep their delivered balance between
 //     them.
 //   - Corrective EQ. High-passes by role (rules of thumb: 80 Hz lead vocal,
 //     120 Hz backing vocals, 40 Hz instruments and effects, 25 Hz drums and
-//     bass) when more than −30 dB of the stem's energy lies below; a cut on
+//     bass) when more than −30 dB of the stem's energy lies below — but
+//     no more than a quarter of it where the cut-off is 40 Hz or under:
+//     more is a part playing there (a sub drop, a bass line), not
+//     rumble, which sits 20 dB or more under a stem; a cut on
 //     each resonance (−2 dB at 8 dB excess, −0.5 dB per dB more, at most
 //     −6 dB); on a vocal or an effect, a notch on each of the three
 //     strongest lines of mains hum (2 Hz wide; f/50 over 100 Hz, Q
@@ -115,8 +123,12 @@
 //   - Master tone. Octave bands toward the family's master curve on
 //     what lies beyond 1.5 dB of it (masters of one style spread by a few
 //     dB an octave around the mean: within that a mix is not dull, harsh
-//     or boomy but itself), the departure centred on its median so that
-//     one region out of place is corrected without a shift of the rest,
+//     or boomy but itself), the departure centred on the level most
+//     bands agree on (the median of the densest ±0.75 dB cluster, the one
+//     nearest the median on a tie) so that one region out of place is
+//     corrected without a shift of the rest and cannot move what the
+//     rest is measured against (a boom lifting a third of the bands moved
+//     the plain median 0.5 dB and the top read dull),
 //     no lift under 45 Hz (a mix short there lacks an instrument; a lift
 //     adds rumble and costs the limiter headroom; nor a cut there of what
 //     it lacks: those bands leave the fit), the whole curve held
@@ -145,8 +157,9 @@
 //     under it.
 //   - Boom. A third-octave band from 40 to 160 Hz of the proposed sum
 //     standing 3 dB or more over that broad tone, whose narrow peak
-//     stands over the octave around it in most frames (a resonance, not
-//     a song's bass notes), gets a peak cut as narrow as the peak (Q from
+//     stands over the octave around it in most frames, by two thirds of
+//     what it stands over the whole (a resonance, not a song's bass notes,
+//     nor a sub part loud in one passage and faint elsewhere), gets a peak cut as narrow as the peak (Q from
 //     its width, 2 … 8) and deep enough to bring the band to the broad
 //     tone (at most 8 dB), before the master tone is fitted on the sum
 //     with that cut made (rules of thumb). Without it the octave bands

@@ -9,6 +9,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/dsp/biquad"
 	"stemmaster/internal/audiotest"
 	"stemmaster/loudness"
 )
@@ -273,5 +274,57 @@ func TestLowPeaksFrancium(t *testing.T) {
 		if !found {
 			t.Errorf("%s: no cut of 10 dB or more at 55–65 Hz: %+v", a.File, p.Session.Stems[i].EQ)
 		}
+	}
+}
+
+// A part that plays under a role's high-pass is no rumble: francium's fx
+// carries half its energy at 34–46 Hz (a sub drop, the only sub-bass of
+// its intro), and the 40 Hz high-pass the fx role gets for rumble took
+// 3–5 dB off it, the song's sub-bass with it (the master's 40 Hz band
+// 3.2 dB down against the mix). Rumble sits 20 dB or more under a stem;
+// more than a quarter of its energy under the cut-off is a part. An fx
+// whose sub lines at 36–42 Hz hold that keeps its low end, and says why;
+// the same fx with its sub 20 dB down, rumble-like, is high-passed.
+func TestSubPartIsNoRumble(t *testing.T) {
+	t.Parallel()
+	const n = 6 * rate
+	for _, tc := range []struct {
+		name   string
+		subDB  float64
+		cut    bool
+		reason string
+	}{
+		{"a sub drop", -9, false, "a part plays there"},
+		{"rumble", -45, true, "which its role (fx) does not need"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			// Pink noise holds a third of its energy under 40 Hz: the
+			// fx's own programme starts at 80 Hz.
+			fx := audiotest.PinkNoise(31, 2, n, -12)
+			low := biquad.Band{Type: stemmaster.EQHighPass, FreqHz: 80, Q: 0.7071}
+			eqBuf(fx, low, low)
+			for _, f := range []float64{36, 38.5, 41} {
+				addSine(fx, f, tc.subDB)
+			}
+			p := propose(t, []*Track{
+				{Name: "instruments.wav", Role: stemmaster.RoleInstruments, Rate: rate, Buf: audiotest.PinkNoise(32, 2, n, -12)},
+				{Name: "fx.wav", Role: stemmaster.RoleFX, Rate: rate, Buf: fx},
+			}, Options{Amount: 1})
+			var hp bool
+			for _, b := range p.Session.Stems[1].EQ {
+				hp = hp || b.Type == stemmaster.EQHighPass
+			}
+			var why string
+			for _, d := range stemDecisions(p, "fx.wav") {
+				if strings.Contains(d.Reason, "below 40 Hz") {
+					why = d.Reason
+				}
+			}
+			t.Logf("%s: high-pass %v: %s", tc.name, hp, why)
+			if hp != tc.cut || !strings.Contains(why, tc.reason) {
+				t.Errorf("%s: a high-pass on the fx: %v, want %v, saying %q: %q", tc.name, hp, tc.cut, tc.reason, why)
+			}
+		})
 	}
 }

@@ -352,17 +352,18 @@ var toneRegions = []struct {
 }
 
 // toneTarget turns the curve's target (want − have per third-octave band,
-// mean removed) into the master tone's: centred on its weighted median,
-// so that a region out of place (a dull top) is corrected and not spread
-// over the rest as a level shift, and shrunk by masterToneToleranceDB
-// toward 0. It returns, in a musician's words, each region the EQ then
+// mean removed) into the master tone's: centred on the level most of the
+// spectrum agrees on (toneReference), so that a region out of place (a
+// dull top, a boom) is corrected and neither spread over the rest as a
+// level shift nor allowed to move what the rest is measured against, and
+// shrunk by masterToneToleranceDB toward 0. It returns, in a musician's words, each region the EQ then
 // moves, with its largest departure ("is dull (top 5.3 dB short at
 // 8 kHz)"), "" when it moves none; each low region it leaves unlifted as
 // lacking a part ("bass 20.3 dB short at 79 Hz"), "" when none is; the
 // third-octave bands of those regions; and the third-octave bands left
 // out of the fit as short (those regions' and the sub-bass's).
 func toneTarget(target, weight []float64) (moved, lacking string, noLift, leftOut []bool) {
-	med := weightedMedian(target, weight)
+	med := toneReference(target, weight)
 	dep := make([]float64, len(target)) // have − want, centred
 	for k, w := range weight {
 		if w > 0 {
@@ -426,6 +427,53 @@ func toneTarget(target, weight []float64) (moved, lacking string, noLift, leftOu
 		}
 	}
 	return strings.Join(words, ", "), strings.Join(lacks, ", "), noLift, leftOut
+}
+
+// toneReference is the level most of the spectrum agrees on, what the
+// master tone measures each region against: of the bands (where weight is
+// positive) whose neighbourhood of ±masterToneToleranceDB/2 holds the
+// most bands, or one fewer (a tie up to the count's granularity), the one
+// nearest the median, and the median of its neighbourhood. A region out of
+// place moves the plain median: a boom at 120 Hz lifted eight of the 28
+// bands, the median rose 0.5 dB with them, and against it the 800 Hz–
+// 6 kHz plateau, untouched, read 1 dB short and the top 3.1 dB "dull".
+// The plateau the boom left alone is the densest cluster, and the boom
+// cannot move it. A steady tilt has no such cluster (every window holds
+// as many bands): it is read against its median, as before.
+func toneReference(x, weight []float64) float64 {
+	const h = masterToneToleranceDB / 2
+	med := weightedMedian(x, weight)
+	count := func(v float64) int {
+		n := 0
+		for j, w := range weight {
+			if w > 0 && math.Abs(x[j]-v) <= h {
+				n++
+			}
+		}
+		return n
+	}
+	best := 0
+	for k, w := range weight {
+		if w > 0 {
+			best = max(best, count(x[k]))
+		}
+	}
+	at := -1
+	for k, w := range weight {
+		if w > 0 && count(x[k]) >= best-1 && (at < 0 || math.Abs(x[k]-med) < math.Abs(x[at]-med)) {
+			at = k
+		}
+	}
+	if at < 0 {
+		return 0
+	}
+	near := make([]float64, len(x))
+	for j, w := range weight {
+		if w > 0 && math.Abs(x[j]-x[at]) <= h {
+			near[j] = 1
+		}
+	}
+	return weightedMedian(x, near)
 }
 
 // weightedMedian is the median of x where weight is positive (0 when

@@ -41,6 +41,12 @@ type Options struct {
 	// delivered; the CLI's assist and the server's suggest run the check
 	// when none was run.
 	Check *stemmaster.CheckReport
+	// Excerpt is the window of the song the tracks hold when their
+	// reader's budget cut them (Plan), nil when they hold the whole: the
+	// proposal reports it (Proposal.Excerpt), and a balance read from it
+	// says so where the check's advice, over the whole song, reads
+	// another figure.
+	Excerpt *Excerpt
 }
 
 // Reference is one reference track and its weight in the blend.
@@ -86,8 +92,8 @@ type Proposal struct {
 	// stem order; ProposedLUFS the proposed sum's.
 	FinalLUFS []float64 `json:"final_lufs"`
 	// Excerpt is the window of the song the proposal rests on when its
-	// reader's budget cut the song (Plan); nil when it rests on the whole.
-	// Propose leaves it to the caller, which reads the tracks.
+	// reader's budget cut the song (Plan; Options.Excerpt); nil when it
+	// rests on the whole.
 	Excerpt *Excerpt `json:"excerpt,omitempty"`
 
 	processed []*audio.Buffer
@@ -179,7 +185,7 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 		opt.Mix = mix
 	}
 	a := opt.Amount
-	p := &Proposal{Amount: a, MatchAmount: m}
+	p := &Proposal{Amount: a, MatchAmount: m, Excerpt: opt.Excerpt}
 	work := make([]*stemWork, len(stems))
 	var sum *audio.Buffer
 	for i, t := range stems {
@@ -224,7 +230,7 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 		w.correct(opt.Mix != nil, len(stems) > 1)
 	}
 	// Balance: the loudness each stem should end at.
-	if err := p.balance(work, opt.Mix, mixLag); err != nil {
+	if err := p.balance(work, opt.Mix, mixLag, advised(opt.Check)); err != nil {
 		return nil, err
 	}
 	// First render of the strips, then masking between families decided on

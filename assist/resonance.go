@@ -55,8 +55,11 @@ func (a *Analysis) resonances() {
 // is music, a resonance (a room mode, a ringing drum, a mic's peak) rings
 // through everything. A candidate stays when its excess over the octave
 // around it, measured frame by frame on the active frames, has a median
-// of at least 6 dB.
-func (a *Analysis) keepStationary(b *audio.Buffer, minDB float64) {
+// of at least minDB, and of at least share times its excess in those
+// frames' summed power: a peak that is there most of the time shows in
+// most frames what it shows over the song, where a part loud in one
+// passage lifts the sum far over what the other frames show.
+func (a *Analysis) keepStationary(b *audio.Buffer, minDB, share float64) {
 	if len(a.Resonances) == 0 {
 		return
 	}
@@ -75,10 +78,11 @@ func (a *Analysis) keepStationary(b *audio.Buffer, minDB float64) {
 		cs[i].oct = [2]int{int(f * math.Pow(2, -0.5) / binHz), int(f*math.Pow(2, 0.5)/binHz) + 1}
 	}
 	excess := make([][]float64, len(cs))
+	sumPk, sumOct := make([]float64, len(cs)), make([]float64, len(cs))
 	var energies []float64
 	type frame struct {
-		e  float64
-		ex []float64
+		e           float64
+		ex, pk, oct []float64 // per candidate: excess, peak and octave densities
 	}
 	var frames []frame
 	for s := 0; s+n <= len(b.Data[0]); s += n {
@@ -90,7 +94,7 @@ func (a *Analysis) keepStationary(b *audio.Buffer, minDB float64) {
 			seq[i] = v * w
 		}
 		coef = tr.Coefficients(coef, seq)
-		fr := frame{e: e, ex: make([]float64, len(cs))}
+		fr := frame{e: e, ex: make([]float64, len(cs)), pk: make([]float64, len(cs)), oct: make([]float64, len(cs))}
 		for i, c := range cs {
 			var pk, oct float64
 			for k := c.peak[0]; k <= min(c.peak[1], len(coef)-1); k++ {
@@ -103,6 +107,7 @@ func (a *Analysis) keepStationary(b *audio.Buffer, minDB float64) {
 			ow := float64(c.oct[1] - c.oct[0] + 1)
 			// The peak's density against the octave's mean density: a
 			// conservative stand-in for the median (the peak is in the mean).
+			fr.pk[i], fr.oct[i] = pk/pw, oct/ow
 			fr.ex[i] = math.NaN()
 			if pk > 0 && oct > 0 {
 				fr.ex[i] = 10 * math.Log10((pk/pw)/(oct/ow))
@@ -123,6 +128,8 @@ func (a *Analysis) keepStationary(b *audio.Buffer, minDB float64) {
 			if !math.IsNaN(fr.ex[i]) {
 				excess[i] = append(excess[i], fr.ex[i])
 			}
+			sumPk[i] += fr.pk[i]
+			sumOct[i] += fr.oct[i]
 		}
 	}
 	kept := a.Resonances[:0]
@@ -131,7 +138,8 @@ func (a *Analysis) keepStationary(b *audio.Buffer, minDB float64) {
 			continue
 		}
 		slices.Sort(excess[i])
-		if excess[i][len(excess[i])/2] >= minDB {
+		med := excess[i][len(excess[i])/2]
+		if med >= minDB && (share == 0 || med >= share*10*math.Log10(sumPk[i]/sumOct[i])) {
 			kept = append(kept, r)
 		}
 	}

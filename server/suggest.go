@@ -169,6 +169,9 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 			return
 		}
 	}
+	if e := plan.excerpt; e != nil {
+		opt.Excerpt = &assist.Excerpt{StartS: e.StartS, LengthS: e.LengthS, SongS: e.SongS}
+	}
 	prop, err := assist.Propose(stems, opt)
 	if err != nil {
 		writeError(w, http.StatusUnprocessableEntity, "cannot_suggest", err.Error())

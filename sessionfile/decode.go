@@ -224,7 +224,7 @@ func (d *nodeDecoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) e
 		key := k.Value
 		fi, ok := fields[key]
 		if !ok {
-			if err := d.failKind(stemmaster.ErrUnknownField, k, pathOr(path, "session"), strconv.Quote(key), "is not a known field ("+strings.Join(known, ", ")+")"); err != nil {
+			if err := d.failKind(stemmaster.ErrUnknownField, k, pathOr(path, "session"), strconv.Quote(key), "is not a known field ("+strings.Join(known, ", ")+")"+didYouMean(key, known)); err != nil {
 				return err
 			}
 			continue
@@ -263,6 +263,9 @@ func (d *nodeDecoder) decodeTarget(n *yaml.Node, v reflect.Value, path string) e
 			}
 			lufs = &f
 			break
+		}
+		if hint := targetHint(n.Value); hint != "" {
+			return d.fail(n, path, strconv.Quote(n.Value), "is not a preset or a number"+hint)
 		}
 		s := n.Value
 		preset = &s

@@ -44,7 +44,7 @@ versions: [main, instrumental, a_cappella, tv, radio]
 	_, err := Load(p)
 	// Each line below is a problem written into the text above, at its line.
 	want := strings.Join([]string{
-		`s.yaml:3: stems[0].compressor: "knees_db" is not a known field (threshold_db, ratio, attack_ms, release_ms, knee_db, makeup_db, sidechain_hpf_hz, channel)`,
+		`s.yaml:3: stems[0].compressor: "knees_db" is not a known field (threshold_db, ratio, attack_ms, release_ms, knee_db, makeup_db, sidechain_hpf_hz, channel): did you mean knee_db?`,
 		`s.yaml:3: stems[0].compressor.ratio: 300 is above 100`,
 		`s.yaml:5: stems[1].pan: "left" is not a number`,
 		`s.yaml:6: stems[1].gain_db: 60 is beyond ±48 dB`,
@@ -173,7 +173,8 @@ func TestLoadRelativeToTheSession(t *testing.T) {
 
 // TestUnitWrittenWithTheFigure: a figure written with its unit ("0.5dB",
 // "3 kHz") is refused with the way to write it: the number alone, in the
-// unit the field's name carries. Values that are no figure get no hint.
+// unit the field's name carries, or for the target's short form in LUFS.
+// Values that are no figure get no hint.
 func TestUnitWrittenWithTheFigure(t *testing.T) {
 	t.Parallel()
 	text := `stems:
@@ -197,6 +198,14 @@ master:
 		`s.yaml:7: stems[0].pan: "left" is not a number`,
 		`s.yaml:9: master.target.integrated_lufs: "-14 LUFS" is not a number (write the number alone, -14: the field's unit, LUFS, is in its name)`,
 	}, "\n")
+	if got := relative(err, p); got != want {
+		t.Errorf("errors\n got: %s\nwant: %s", got, want)
+	}
+	// target: -11 LUFS, the short form written with its unit, read as a
+	// preset's name: "is not a preset", with no word of the number.
+	p = writeSession(t, "t.yaml", "stems:\n  - file: vox.wav\nmaster:\n  target: -11 LUFS\n")
+	_, err = Load(p)
+	want = `t.yaml:4: master.target: "-11 LUFS" is not a preset or a number (write the number alone, -11: a target written as a number is a loudness in LUFS)`
 	if got := relative(err, p); got != want {
 		t.Errorf("errors\n got: %s\nwant: %s", got, want)
 	}

@@ -1,6 +1,8 @@
 package sessionfile
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -38,5 +40,21 @@ func readSession(path string) ([]byte, error) {
 	if len(data) > MaxBytes {
 		return nil, &os.PathError{Op: "read", Path: path, Err: fmt.Errorf("longer than %d MiB: not a session file", MaxBytes>>20)}
 	}
+	if audioFile(data) {
+		return nil, &os.PathError{Op: "read", Path: path, Err: errors.New("an audio file, not a session file: give the stems on the command line without -s, or the session that names them")}
+	}
 	return data, nil
+}
+
+// audioFile reports whether data opens as one of the audio files the
+// stems are (WAV, RF64/BW64, AIFF, FLAC, an ID3 tag before FLAC):
+// `master -s drums.wav` was refused as "syntax error: control characters
+// are not allowed".
+func audioFile(data []byte) bool {
+	for _, magic := range []string{"RIFF", "RF64", "BW64", "FORM", "fLaC", "ID3"} {
+		if bytes.HasPrefix(data, []byte(magic)) {
+			return true
+		}
+	}
+	return false
 }

@@ -15,15 +15,20 @@ import (
 // end (`-s /dev/zero` would fill memory, a multi-GB file would be read
 // whole before YAML looked at it). A device or a directory is refused by
 // name, a file over MaxBytes is refused without reading past it, and a
-// named pipe (`-s <(generate)`) still loads.
+// named pipe (`-s <(generate)`) still loads. A stem given as the session
+// (`-s drums.wav`) is named an audio file, not "syntax error: control
+// characters are not allowed".
 func TestLoadRefusesWhatIsNoSessionFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	// A hole: MaxBytes+1 bytes of file that take no disk.
 	big := testkit.WriteSparse(t, dir, "big.yaml", nil, MaxBytes+1)
+	// A WAV file's first bytes: the RIFF header and its format chunk.
+	wav := testkit.WriteFile(t, dir, "drums.wav", []byte("RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x02\x00"))
 	cases := []struct{ path, want string }{
 		{big, "longer than 4 MiB"},
 		{dir, "a directory, not a session file"},
+		{wav, "an audio file, not a session file"},
 	}
 	if runtime.GOOS != "windows" {
 		cases = append(cases, struct{ path, want string }{"/dev/zero", "/dev/zero: a device, not a session file"})

@@ -167,9 +167,9 @@ func TestSessionErrors(t *testing.T) {
 		{"missing mix", head + "mix: gone.wav\n",
 			`s.yaml:3: mix: "gone.wav" does not exist`},
 		{"unknown field", "stems:\n  - file: vox.wav\n    gian_db: 3\n",
-			`s.yaml:3: stems[0]: "gian_db" is not a known field (file, role, gain_db, pan, mute, polarity, swap_channels, resample, offset_samples, eq, compressor, de_esser, dynamic_eq, multiband, width)`},
+			`s.yaml:3: stems[0]: "gian_db" is not a known field (file, role, gain_db, pan, mute, polarity, swap_channels, resample, offset_samples, eq, compressor, de_esser, dynamic_eq, multiband, width): did you mean gain_db?`},
 		{"unknown top-level field", head + "mastr: {}\n",
-			`s.yaml:3: session: "mastr" is not a known field (stems, mix, master, outputs, versions)`},
+			`s.yaml:3: session: "mastr" is not a known field (stems, mix, master, outputs, versions): did you mean master?`},
 		{"unknown target field", head + "master:\n  target: {lufs: -14}\n",
 			`s.yaml:4: master.target: "lufs" is not a known field (preset, integrated_lufs, true_peak_dbtp)`},
 		{"loudness above 0", head + "master:\n  target: 3\n",
@@ -232,7 +232,7 @@ func TestSessionErrors(t *testing.T) {
 		{"duplicate key", head + "    gain_db: 1\n    gain_db: 2\n",
 			`s.yaml:4: stems[0].gain_db: is given twice`},
 		{"json unknown field", `{"stems": [{"file": "vox.wav", "gain": 3}]}`,
-			`s.yaml:1: stems[0]: "gain" is not a known field (file, role, gain_db, pan, mute, polarity, swap_channels, resample, offset_samples, eq, compressor, de_esser, dynamic_eq, multiband, width)`},
+			`s.yaml:1: stems[0]: "gain" is not a known field (file, role, gain_db, pan, mute, polarity, swap_channels, resample, offset_samples, eq, compressor, de_esser, dynamic_eq, multiband, width): did you mean gain_db?`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -43,16 +43,22 @@ func newAssistCmd() *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.mix, "mix", "", "the client's mix: its balance is kept")
 	fl.StringArrayVar(&f.refs, "reference", nil, "reference track to match (repeatable)")
-	fl.Float64SliceVar(&f.weights, "reference-weight", nil, "weight of each reference, in order (default 1)")
+	fl.Float64SliceVar(&f.weights, "reference-weight", nil, "weight of each reference, in order")
 	fl.StringVar(&f.family, "family", "auto", "style family: bass_heavy, modern, acoustic or auto")
 	fl.StringVar(&f.target, "target", "", "loudness target: a preset ("+stemmaster.PresetNames()+", none) or LUFS")
 	fl.Float64Var(&f.amount, "amount", 1, "how strongly to apply every decision, 0 … 1")
-	fl.Float64Var(&f.matchAmount, "match-amount", -1, "how strongly to match the references, 0 … 1 (default: --amount)")
+	fl.Float64Var(&f.matchAmount, "match-amount", -1, "how strongly to match the references, 0 … 1")
 	fl.Float64Var(&f.smoothing, "smoothing", 1.0/3, "smoothing of the matched spectra, in octaves (1/3 … 3)")
 	fl.StringVarP(&f.out, "out", "o", "", "write the session here (default: stdout, unless --json)")
 	fl.BoolVar(&f.asJSON, "json", false, "print the proposal (decisions, analysis, session) as JSON on stdout")
 	fl.Float64Var(&f.budgetS, "budget-s", server.DefaultSuggestFrames/48000,
 		"analyse at most this many track-seconds at 48 kHz (about 34 bytes a frame), as the server's /suggest does: a longer song is proposed from a centred excerpt; 0 reads every file whole")
+	// --help prints each flag's default as DefValue spells it: these say
+	// what the default is, where the value behind it reads "-1", "[]"
+	// and "0.3333333333333333".
+	for name, def := range map[string]string{"reference-weight": "1", "match-amount": "--amount", "smoothing": "1/3"} {
+		fl.Lookup(name).DefValue = def
+	}
 	return cmd
 }
 
@@ -153,6 +159,7 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 	if opt.Check, err = check.Run(cmd.Context(), srcs, check.MixSource(f.mix), check.Options{NoStemTruePeak: true}); err != nil {
 		return inputError(err)
 	}
+	opt.Excerpt = excerpt
 	p, err := assist.Propose(stems, opt)
 	if err != nil {
 		return inputError(err)
@@ -160,7 +167,6 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 	if opt.Mix != nil {
 		p.Session.Mix = opt.Mix.Name
 	}
-	p.Excerpt = excerpt
 	y := p.YAML()
 	// The file must read back as the session it describes.
 	if _, err := sessionfile.Parse(y, "proposal"); err != nil {
@@ -168,11 +174,16 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 	}
 	printDecisions(cmd.ErrOrStderr(), p)
 	if f.out != "" {
-		if err := os.MkdirAll(outDir, 0o755); err != nil {
+		undo, err := makeDirs(outDir)
+		if err != nil {
 			return inputError(fmt.Errorf("output directory: %w", err))
 		}
 		if err := writeFileAtomic(f.out, y); err != nil {
-			return inputError(err)
+			// A full disk: the error names the temporary file, which is
+			// gone; the engineer knows the session file. The folders made
+			// for it go too.
+			undo()
+			return inputError(fmt.Errorf("session file %s not written: %w", f.out, err))
 		}
 		fmt.Fprintf(cmd.ErrOrStderr(), "session written to %s\n", f.out)
 	} else {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"stemmaster/internal/doccheck"
@@ -47,21 +48,32 @@ func TestCLIDoc(t *testing.T) {
 	}
 }
 
+// docCommands returns the commands docs/cli.md's table gives a row of
+// their own (serve and worker: docs/deploy.md).
+func docCommands(t *testing.T) []*cobra.Command {
+	root := newRootCmd()
+	var cmds []*cobra.Command
+	for _, name := range []string{"info", "meter", "check", "master", "demo", "assist", "migrate"} {
+		cmd, _, err := root.Find([]string{name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmds = append(cmds, cmd)
+	}
+	return cmds
+}
+
 // TestUsageLinesNameEveryFlag: the usage line of each command an engineer
 // types (help/NAME.txt's first line, what `stemmaster COMMAND --help`
 // shows) names every flag the command takes, and docs/cli.md's table row
 // is that usage line; the profiling flags have their own section. demo's
 // --json, assist's --json and master's --report were missing from both,
-// and assist from the table.
+// and assist from the table; migrate's row lacked --data.
 func TestUsageLinesNameEveryFlag(t *testing.T) {
 	t.Parallel()
 	doc := string(doccheck.Read(t, "../../docs/cli.md"))
-	root := newRootCmd()
-	for _, name := range []string{"info", "meter", "check", "master", "demo", "assist"} {
-		cmd, _, err := root.Find([]string{name})
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, cmd := range docCommands(t) {
+		name := cmd.Name()
 		cmd.Flags().VisitAll(func(f *pflag.Flag) {
 			switch f.Name {
 			case "help", "cpuprofile", "memprofile":
@@ -76,4 +88,43 @@ func TestUsageLinesNameEveryFlag(t *testing.T) {
 			t.Errorf("docs/cli.md has no row %s", row)
 		}
 	}
+}
+
+// TestFlagDefaultsDoc: docs/cli.md's "Flag defaults" lists every flag whose
+// default is not off, empty or 0, with the default --help prints, and no
+// other. assist's --help printed "(default: --amount) (default -1)",
+// "(default 1) (default [])" and "(default 0.3333333333333333)", and no
+// page said -o's defaults.
+func TestFlagDefaultsDoc(t *testing.T) {
+	t.Parallel()
+	section, ok := doccheck.Section(doccheck.Read(t, "../../docs/cli.md"), "## Flag defaults")
+	if !ok {
+		t.Fatal("docs/cli.md has no heading ## Flag defaults")
+	}
+	var documented []string
+	for _, tab := range doccheck.Tables(section) {
+		for _, row := range tab.Rows {
+			flag, def := doccheck.CodeSpans(row[0]), doccheck.CodeSpans(row[1])
+			if len(flag) == 1 && len(def) > 0 {
+				documented = append(documented, flag[0]+" = "+def[0])
+			}
+		}
+	}
+	var code []string
+	for _, cmd := range docCommands(t) {
+		name := cmd.Name()
+		cmd.Flags().VisitAll(func(f *pflag.Flag) {
+			switch f.DefValue {
+			case "", "false", "0", "[]":
+				return
+			}
+			if strings.Contains(f.Usage, "default") {
+				t.Errorf("%s --%s: its usage %q says a default, and --help adds (default %s)", name, f.Name, f.Usage, f.DefValue)
+			}
+			code = append(code, name+" --"+f.Name+" = "+f.DefValue)
+		})
+	}
+	doccheck.InStep(t, code, documented,
+		"flag default %s is not in docs/cli.md's Flag defaults",
+		"docs/cli.md's Flag defaults lists %s, which --help does not print")
 }

@@ -12,8 +12,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	_ "stemmaster/audio/aiff"
 	_ "stemmaster/audio/flac"
@@ -62,15 +65,54 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError(err) })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError(flagError(err)) })
 	for _, add := range []func() *cobra.Command{
 		newAssistCmd, newCheckCmd, newDemoCmd, newInfoCmd, newMasterCmd,
 		newMeterCmd, newMigrateCmd, newServeCmd, newWorkerCmd,
 	} {
 		root.AddCommand(add())
 	}
+	root.SetHelpCommand(newHelpCmd(root))
 	onceFlags(root)
 	return root
+}
+
+// flagError words a flag value that is not a number as the session's
+// errors do (--ceiling "-0.5dB" is not a number) in place of pflag's
+// `invalid argument "-0.5dB" for "--ceiling" flag: strconv.ParseFloat:
+// parsing "-0.5dB": invalid syntax`.
+func flagError(err error) error {
+	var iv *pflag.InvalidValueError
+	var ne *strconv.NumError
+	if !errors.As(err, &iv) || !errors.As(err, &ne) {
+		return err
+	}
+	what := "a number"
+	if strings.HasPrefix(iv.GetFlag().Value.Type(), "int") {
+		what = "a whole number"
+	}
+	if errors.Is(ne.Err, strconv.ErrRange) {
+		what += " in range"
+	}
+	return fmt.Errorf("--%s %q is not %s", iv.GetFlag().Name, iv.GetValue(), what)
+}
+
+// newHelpCmd is `stemmaster help [COMMAND]`: cobra's own printed "Unknown
+// help topic" and the command list for a command that does not exist, and
+// exited 0, so a script's `stemmaster help mastr` read as success.
+func newHelpCmd(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, _, err := root.Find(args)
+			if err != nil || cmd == nil {
+				return usageError(fmt.Errorf("help: no command %q (stemmaster help lists them)", strings.Join(args, " ")))
+			}
+			cmd.InitDefaultHelpFlag()
+			return cmd.Help()
+		},
+	}
 }
 
 // run executes the CLI with args and returns the exit status. Tests call it

@@ -39,3 +39,28 @@ func TestStdoutWriteFailure(t *testing.T) {
 		t.Errorf("meter to a working stdout: exit %d, %s", code, stderr)
 	}
 }
+
+// TestHelpOfNoCommand: `stemmaster help` of a command that does not exist
+// is wrong usage (exit 2, naming it), as `stemmaster mastr` is; cobra's
+// help printed "Unknown help topic" and exited 0. A command's help is
+// still its --help, on stdout.
+func TestHelpOfNoCommand(t *testing.T) {
+	t.Parallel()
+	checkExits(t, []exitCase{{"unknown", []string{"help", "mastr"}, exitUsage, `help: no command "mastr"`}})
+	code, stdout, _ := runCLI("help", "master")
+	_, want, _ := runCLI("master", "--help")
+	if code != exitOK || stdout != want || !strings.Contains(stdout, "Usage:\n  stemmaster master") {
+		t.Errorf("help master: exit %d, stdout %q; want 0 and master --help's", code, stdout)
+	}
+}
+
+// TestFlagNotANumber: a flag's value that is not a number is wrong usage
+// worded as the session's errors are, naming the flag and the value,
+// without pflag's strconv.ParseFloat: parsing "-0.5dB": invalid syntax.
+func TestFlagNotANumber(t *testing.T) {
+	t.Parallel()
+	checkExits(t, []exitCase{
+		{"float", []string{"master", "--ceiling", "-0.5dB", "x.wav"}, exitUsage, `stemmaster: --ceiling "-0.5dB" is not a number` + "\n"},
+		{"int", []string{"serve", "--max-files", "3x"}, exitUsage, `stemmaster: --max-files "3x" is not a whole number` + "\n"},
+	})
+}

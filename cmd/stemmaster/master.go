@@ -230,7 +230,7 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		// Written while the engine still holds -o: a report directory that
 		// is -o or lies inside it must not receive this render's pictures
 		// after another render has put its masters there.
-		opt.Committed = func(rep *stemmaster.Report) { reportErr = report.Write(f.report, rep) }
+		opt.Committed = func(rep *stemmaster.Report) { reportErr = writeReport(f.report, rep, report.Write) }
 	}
 	rep, err := renderCLI(ctx, stderr, s, opt, f.asJSON)
 	if perr := stopProf(); perr != nil && err == nil {
@@ -241,7 +241,13 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 	}
 	rendered = true
 	if reportErr != nil {
-		return inputError(reportErr)
+		// The masters are delivered; the report directory is as it was,
+		// and goes again if this run made it.
+		undoReport()
+		return inputError(fmt.Errorf("masters written to %s, but no report written: %w", f.outDir, reportErr))
+	}
+	for _, p := range staleReports(f.outDir, f.report) {
+		fmt.Fprintf(stderr, "stemmaster: warning: %s is an earlier render's report, not of the masters now in %s: write it again (--report %s) or remove it\n", p, f.outDir, filepath.Dir(p))
 	}
 	rs := analysis.Resolve(rep.Findings, s, false)
 	printFindings(stderr, rs)
@@ -283,10 +289,17 @@ func deliveryErrors(rs []analysis.Resolution, dir string) error {
 // file's line and field that name the file, as the session's own errors
 // read: "session.yaml:4: stems[2].file: …". An album's session names
 // files by relative paths, and the line is where to fix it. Errors are
-// left as they are for a session built from the command line.
+// left as they are for a session built from the command line. Stems at
+// different sample rates are the session's, not one line's: the error is
+// led by the session file alone, so that in an album's loop it says which
+// song's drums.wav is at another rate.
 func atSessionLines(s *stemmaster.Session, err error) error {
 	if s.Name == "" {
 		return err
+	}
+	var rm *engine.RateMismatchError
+	if errors.As(err, &rm) {
+		return fmt.Errorf("%s: %w", s.Name, err)
 	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs := j.Unwrap()

@@ -1,14 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"encoding/base64"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"stemmaster"
 	"stemmaster/internal/atomicfile"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/testkit"
+	"stemmaster/report"
 )
 
 // TestFailedRenderLeavesNoDirectory: a master that fails once it has made
@@ -77,5 +82,86 @@ func TestReportInOrBesideOut(t *testing.T) {
 		} else {
 			unlock()
 		}
+	}
+}
+
+// TestReportIsOfThisRender: a report directory an earlier report was
+// written into (another session's, with a de-esser picture) holds, after
+// the render, this render's pictures alone, and report.html shows none of
+// the earlier ones: report.html embedded every picture it found in the
+// directory, so a song without a de-esser showed another song's de-esser.
+func TestReportIsOfThisRender(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a := audiotest.WriteWAV(t, dir, "a.wav", audiotest.Sine(48000, 2, 4800, 440, -12, 0), 48000, 24)
+	rep := testkit.Mkdir(t, dir, "report")
+	stale := []byte("another song's de-esser picture")
+	testkit.WriteFile(t, rep, report.DeEsserPNG, stale)
+	code, _, stderr := runCLI("master", "--no-check", "-o", filepath.Join(dir, "out"), "--report", rep, a)
+	if code != 0 {
+		t.Fatalf("exit %d, %s", code, stderr)
+	}
+	html := testkit.ReadFile(t, filepath.Join(rep, report.HTMLName))
+	if bytes.Contains(html, []byte(base64.StdEncoding.EncodeToString(stale))) {
+		t.Error("report.html shows the earlier report's de-esser picture")
+	}
+	testkit.Absent(t, filepath.Join(rep, report.DeEsserPNG))
+	testkit.Exist(t, rep, report.HTMLName, report.WaveformPNG)
+}
+
+// TestFailedReportLeavesTheEarlierOne: a report that cannot be written
+// whole (a full disk, after the first picture) leaves the report directory
+// as it was, the earlier report's HTML and pictures together and no
+// temporary folder; a stage folder a killed render left is removed. The
+// pictures were written one by one into the directory, so a full disk
+// left this render's first pictures beside the earlier render's HTML.
+func TestFailedReportLeavesTheEarlierOne(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	testkit.WriteFile(t, dir, report.HTMLName, []byte("earlier html"))
+	testkit.WriteFile(t, dir, report.WaveformPNG, []byte("earlier waveform"))
+	left := testkit.Mkdir(t, dir, atomicfile.TempName(reportStage, 12345))
+	testkit.WriteFile(t, left, report.WaveformPNG, []byte("killed render's waveform"))
+	err := writeReport(dir, &stemmaster.Report{}, func(stage string, _ *stemmaster.Report) error {
+		testkit.WriteFile(t, stage, report.WaveformPNG, []byte("this render's waveform"))
+		return errors.New("report: " + filepath.Join(stage, report.LoudnessPNG) + ": no space left on device")
+	})
+	if err == nil || !strings.Contains(err.Error(), "no space left on device") || !strings.Contains(err.Error(), filepath.Join(dir, report.LoudnessPNG)) {
+		t.Errorf("error %v: want the disk's, naming %s", err, filepath.Join(dir, report.LoudnessPNG))
+	}
+	if got := testkit.ReadFile(t, filepath.Join(dir, report.WaveformPNG)); string(got) != "earlier waveform" {
+		t.Errorf("waveform.png holds %q: want the earlier report's", got)
+	}
+	testkit.DirHolds(t, dir, report.HTMLName, report.WaveformPNG)
+}
+
+// TestEarlierReportIsNamed: a render into -o without --report, where an
+// earlier render wrote its HTML report (in -o or a folder in it), warns
+// that the report is not of these masters; one that writes that report
+// again does not. Re-rendering after changing one gain left the earlier
+// figures and pictures beside the new masters without a word.
+func TestEarlierReportIsNamed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a := audiotest.WriteWAV(t, dir, "a.wav", audiotest.Sine(48000, 2, 4800, 440, -12, 0), 48000, 24)
+	out := filepath.Join(dir, "out")
+	for _, rep := range []string{out, filepath.Join(out, "report")} {
+		master := func(extra ...string) string {
+			t.Helper()
+			code, _, stderr := runCLI(append([]string{"master", "--no-check", "-o", out, a}, extra...)...)
+			if code != 0 {
+				t.Fatalf("exit %d, %s", code, stderr)
+			}
+			return stderr
+		}
+		master("--report", rep)
+		html := filepath.Join(rep, report.HTMLName)
+		if stderr := master(); !strings.Contains(stderr, "warning: "+html+" is an earlier render's report") {
+			t.Errorf("report in %s, render without --report: stderr %q does not name %s", rep, stderr, html)
+		}
+		if stderr := master("--report", rep); strings.Contains(stderr, "earlier render's report") {
+			t.Errorf("report in %s written again: stderr %q", rep, stderr)
+		}
+		os.Remove(html)
 	}
 }

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 )
 
 // TestAssistKeepsItsInputs: `assist -o` naming one of its inputs (a stem,
@@ -65,4 +67,26 @@ func TestOutputNameIsADirectory(t *testing.T) {
 			t.Errorf("%s a directory: the output directory holds %d entries, want only that directory", name, len(ents))
 		}
 	}
+}
+
+// TestAssistFullDiskNamesTheSession: a session file the disk cannot hold
+// (here a file-size limit of 2000 bytes, prlimit --fsize, the way a full
+// disk fails the write) is refused naming the session file, and the
+// folders made for it are taken away. The error named only the temporary
+// file (".s.yaml.<digits>.tmp", gone by then) and left the folders.
+func TestAssistFullDiskNamesTheSession(t *testing.T) {
+	t.Parallel()
+	prlimit, err := exec.LookPath("prlimit")
+	if err != nil {
+		t.Skip("no prlimit (util-linux)")
+	}
+	dir := t.TempDir()
+	stem := audiotest.WriteWAV(t, dir, "vox.wav", audiotest.Sine(48000, 2, 48000, 440, -12, 0), 48000, 24)
+	out := filepath.Join(dir, "new", "s.yaml")
+	cmd := exec.Command(prlimit, "--fsize=2000", testkit.Build(t, "."), "assist", "-o", out, stem)
+	stderr, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != exitInputError || !strings.Contains(string(stderr), "session file "+out+" not written: ") {
+		t.Errorf("exit %d, %s; want %d naming %s", code, stderr, exitInputError, out)
+	}
+	testkit.DirHolds(t, dir, "vox.wav")
 }

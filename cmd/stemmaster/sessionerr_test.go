@@ -34,3 +34,20 @@ func TestRenderErrorsNameTheSessionLine(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, exitInputError, want)
 	}
 }
+
+// TestRateMismatchNamesTheSession: a session whose stems are at two sample
+// rates is refused led by the session file: an album's sessions name
+// their stems alike (drums.wav), and "stems have different sample rates
+// (drums.wav 48000 Hz, bass.wav 44100 Hz)" alone did not say which song's.
+func TestRateMismatchNamesTheSession(t *testing.T) {
+	t.Parallel()
+	dir := testkit.Mkdir(t, t.TempDir(), "03")
+	audiotest.WriteWAV(t, dir, "drums.wav", audiotest.Sine(48000, 2, 4800, 440, -12, 0), 48000, 24)
+	audiotest.WriteWAV(t, dir, "bass.wav", audiotest.Sine(44100, 2, 4410, 60, -12, 0), 44100, 24)
+	sess := testkit.WriteFile(t, dir, "session.yaml", []byte("stems:\n  - file: drums.wav\n  - file: bass.wav\n"))
+	code, _, stderr := runCLI("master", "--no-check", "-s", sess, "-o", filepath.Join(t.TempDir(), "out"))
+	want := "stemmaster: " + sess + ": stems have different sample rates (drums.wav 48000 Hz, bass.wav 44100 Hz)"
+	if code != exitInputError || !strings.HasPrefix(stderr, want) || !strings.HasSuffix(strings.TrimSpace(stderr), "nothing written") {
+		t.Errorf("exit %d, stderr %q; want %d, %q … nothing written", code, stderr, exitInputError, want)
+	}
+}

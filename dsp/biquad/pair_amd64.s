@@ -53,6 +53,21 @@
 #define QSECTION(IN, OUT, K, S1, S2) \
 	SECTION(IN, OUT, K+0(AX), K+32(AX), K+64(AX), K+96(AX), K+128(AX), S1, S2, Y12, Y13, Y14, Y15)
 
+// YLOAD4(base, a, b, c, d) loads the 128 bytes at base into four Y
+// registers, and YSTORE4 stores them there: the quad registers' state (s1
+// then s2 of each, Y2 to Y5) and carries (Y8 to Y11) between calls.
+#define YLOAD4(base, a, b, c, d) \
+	VMOVUPD 0(base), a  \
+	VMOVUPD 32(base), b \
+	VMOVUPD 64(base), c \
+	VMOVUPD 96(base), d
+
+#define YSTORE4(a, b, c, d, base) \
+	VMOVUPD a, 0(base)  \
+	VMOVUPD b, 32(base) \
+	VMOVUPD c, 64(base) \
+	VMOVUPD d, 96(base)
+
 // QUAD_STEPS(STEP, loop, done) is the quad kernel's body with the step
 // macro STEP (QSTEP, or QRSTEP with a rider): it loads st and carry
 // (Y2 to Y5, Y8 to Y11) and the arguments x0, x1 and k, runs the steps for
@@ -60,15 +75,9 @@
 // stores st and carry back.
 #define QUAD_STEPS(STEP, loop, done) \
 	MOVQ    st+56(FP), BX      \
-	VMOVUPD 0(BX), Y2          \
-	VMOVUPD 32(BX), Y3         \
-	VMOVUPD 64(BX), Y4         \
-	VMOVUPD 96(BX), Y5         \
+	YLOAD4(BX, Y2, Y3, Y4, Y5) \
 	MOVQ    carry+64(FP), R8   \
-	VMOVUPD 0(R8), Y8          \
-	VMOVUPD 32(R8), Y9         \
-	VMOVUPD 64(R8), Y10        \
-	VMOVUPD 96(R8), Y11        \
+	YLOAD4(R8, Y8, Y9, Y10, Y11) \
 	MOVQ    x0_base+0(FP), SI  \
 	MOVQ    x0_len+8(FP), CX   \
 	MOVQ    x1_base+24(FP), DI \
@@ -86,14 +95,8 @@ loop:                          \
 	CMPQ    DX, CX             \
 	JL      loop               \
 done:                          \
-	VMOVUPD Y2, 0(BX)          \
-	VMOVUPD Y3, 32(BX)         \
-	VMOVUPD Y4, 64(BX)         \
-	VMOVUPD Y5, 96(BX)         \
-	VMOVUPD Y8, 0(R8)          \
-	VMOVUPD Y9, 32(R8)         \
-	VMOVUPD Y10, 64(R8)        \
-	VMOVUPD Y11, 96(R8)
+	YSTORE4(Y2, Y3, Y4, Y5, BX) \
+	YSTORE4(Y8, Y9, Y10, Y11, R8)
 
 TEXT ·pairAVX(SB), NOSPLIT, $0-64
 	XORQ         DX, DX
@@ -164,10 +167,7 @@ TEXT ·quadAVX(SB), NOSPLIT, $0-72
 // No fused multiply-add: per lane the arithmetic of run.
 TEXT ·forkAVX(SB), NOSPLIT, $0-128
 	MOVQ    st+112(FP), BX
-	VMOVUPD 0(BX), Y2  // first sections' s1
-	VMOVUPD 32(BX), Y3 // s2
-	VMOVUPD 64(BX), Y4 // second sections' s1
-	VMOVUPD 96(BX), Y5 // s2
+	YLOAD4(BX, Y2, Y3, Y4, Y5) // first sections' s1 s2, second sections' s1 s2
 	VMOVUPD 128(BX), X6 // F's third section: s1
 	VMOVUPD 144(BX), X7 // s2
 	VMOVUPD 160(BX), X8 // F's fourth section: s1
@@ -206,10 +206,7 @@ forkStore:
 	JL      forkLoop
 
 forkDone:
-	VMOVUPD Y2, 0(BX)
-	VMOVUPD Y3, 32(BX)
-	VMOVUPD Y4, 64(BX)
-	VMOVUPD Y5, 96(BX)
+	YSTORE4(Y2, Y3, Y4, Y5, BX)
 	VMOVUPD X6, 128(BX)
 	VMOVUPD X7, 144(BX)
 	VMOVUPD X8, 160(BX)

@@ -100,7 +100,10 @@
 // coefficient chosen by the sign bit of gr − t: at gr = t, +0, either
 // times +0 is +0), block = max(block, gr), gr below 1e-9 to 0 (to = 0) or
 // (cut:) to = Exp2(−gr·Log2PerDB) − 1; setstep: step = (to − from)·invRun,
-// and the run starts again.
+// and the run starts again. Log2 and Exp2 are envelope's LOG2 and EXP2
+// (its kernels_amd64.h, four lanes) on one value, with this block's
+// constants and the table index in general registers; TestDetectKernel and
+// TestBellMonoFused hold both to envelope.Log2 and envelope.Exp2's bits.
 #define BELL_RUN_END \
 	VMULSD     X6, X9, X13 \
 	VADDSD     X13, X5, X5 \

@@ -1,11 +1,13 @@
 package fir
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"stemmaster/dsp/internal/dsptest"
+	"stemmaster/internal/testkit"
 )
 
 // relTol bounds the difference between two float64 dot products of up to
@@ -223,6 +225,10 @@ func TestDot2RowsBits(t *testing.T) {
 	checkDot2Rows(t, Dot2Rows)
 }
 
+// guardF64 is what testkit.Guarded puts past a kernel's output: beyond
+// any of checkDot2Rows' sums (|a|, |b| < 1, k ≤ 205).
+const guardF64 = -12345.5
+
 func checkDot2Rows(t *testing.T, rows func(a []float64, k int, b0, b1 []float64, offs []int, out []float64)) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	a, b0, b1 := vectors(rng, 900, 1), vectors(rng, 700, 0), vectors(rng, 700, 3)
@@ -238,8 +244,9 @@ func checkDot2Rows(t *testing.T, rows func(a []float64, k int, b0, b1 []float64,
 			offs = append(offs, rng.IntN(len(a)-k+1), bo)
 		}
 		offs = append(offs, 0, len(b0)-k) // the last window
-		out := make([]float64, len(offs))
+		out := testkit.Guarded(len(offs), guardF64)
 		rows(a, k, b0, b1, offs, out)
+		testkit.CheckGuard(t, out, guardF64, fmt.Sprintf("k=%d, %d rows", k, len(offs)/2))
 		for j := 0; j < len(offs); j += 2 {
 			ao, bo := offs[j], offs[j+1]
 			w0, w1 := Dot2(a[ao:ao+k], b0[bo:bo+k], b1[bo:bo+k])

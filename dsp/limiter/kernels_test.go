@@ -1,6 +1,7 @@
 package limiter
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"stemmaster/dsp/envelope"
 	"stemmaster/dsp/internal/dsptest"
 	"stemmaster/dsp/internal/vec"
+	"stemmaster/internal/testkit"
 )
 
 // kernelLengths covers the kernels' bodies, every tail and a whole chunk.
@@ -80,8 +82,11 @@ func TestKernels(t *testing.T) {
 		for i := range src {
 			src[i], d[i] = float32(value(i)-1), float32(value(i+2))*1e-39
 		}
-		wide := make([]float64, n)
+		// What follows wide is larger than any of it: maxAbs reading past
+		// its slice returns it, and vec.Widen writing past changes it.
+		wide := testkit.Guarded(n, 1e300)
 		vec.Widen(wide, src)
+		testkit.CheckGuard(t, wide, 1e300, fmt.Sprintf("widen, %d values", n))
 		x, g, d0 := slices.Clone(src), slices.Clone(hf), slices.Clone(d)
 		envelope.DelayGain(x, d, g)
 		for i, v := range src {

@@ -2,8 +2,9 @@
 // writing bytes under a test's directory, reading a file back, making a
 // folder, reading or rewriting a golden file, checking that files were or
 // were not written, sending a logger's
-// or a child process's output to the test log, and building a command once
-// to start it as a server or worker until it says it is ready. Each helper
+// or a child process's output to the test log, building a command once
+// to start it as a server or worker until it says it is ready, and holding
+// the elements past an assembly kernel's output to a known value. Each helper
 // fails the test on an error, so a test reads as what it checks. It
 // imports the standard library only (docs/architecture.md); audio
 // fixtures live in internal/audiotest.

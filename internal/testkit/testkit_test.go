@@ -108,3 +108,28 @@ func TestStart(t *testing.T) {
 		t.Errorf("after Kill: %v, want a killed process", p.Cmd.ProcessState)
 	}
 }
+
+// TestGuard: Guarded gives n elements with GuardLen more behind them;
+// CheckGuard passes them untouched and fails the test once one changes.
+func TestGuard(t *testing.T) {
+	t.Parallel()
+	s := Guarded(5, int32(-7))
+	if len(s) != 5 || cap(s) != 5+GuardLen {
+		t.Fatalf("Guarded(5): len %d, cap %d; want 5, %d", len(s), cap(s), 5+GuardLen)
+	}
+	for i := range s {
+		s[i] = 1 // the output itself is the kernel's to write
+	}
+	CheckGuard(t, s, -7, "untouched")
+	s[:cap(s)][5+GuardLen-1] = 0
+	r := &recorder{TB: t}
+	done := make(chan struct{})
+	go func() { // Fatalf ends the goroutine it runs on
+		defer close(done)
+		CheckGuard(r, s, -7, "the last guard changed")
+	}()
+	<-done
+	if !r.failed {
+		t.Error("CheckGuard passed a changed guard")
+	}
+}

@@ -7,7 +7,10 @@
 // where it has two).
 
 #define ENTER(done) XORQ DX, DX; TESTQ CX, CX; JZ done
-#define NEXT(loop) ADDQ $4, DX; CMPQ DX, CX; JL loop
+// STEP(n, end, loop) moves DX n frames on and repeats loop below end; NEXT
+// is the four-frame step to CX.
+#define STEP(n, end, loop) ADDQ $n, DX; CMPQ DX, end; JL loop
+#define NEXT(loop) STEP(4, CX, loop)
 #define LEAVE VZEROUPPER; RET
 
 // The arguments of the kernels of a dst and a src slice (DI, SI; the
@@ -288,9 +291,7 @@ widenLoop:
 	VCVTPS2PD 16(SI)(DX*4), Y1
 	VMOVUPD   Y0, (DI)(DX*8)
 	VMOVUPD   Y1, 32(DI)(DX*8)
-	ADDQ      $8, DX
-	CMPQ      DX, CX
-	JL        widenLoop
+	STEP(8, CX, widenLoop)
 
 widenDone:
 	LEAVE
@@ -325,9 +326,7 @@ scaleLoop:
 	VMULPS  32(SI)(DX*4), Y15, Y1
 	VMOVUPS Y0, (DI)(DX*4)
 	VMOVUPS Y1, 32(DI)(DX*4)
-	ADDQ    $16, DX
-	CMPQ    DX, BX
-	JL      scaleLoop
+	STEP(16, BX, scaleLoop)
 
 scaleTail:
 	CMPQ    DX, CX
