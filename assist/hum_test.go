@@ -39,6 +39,18 @@ func stemDecisions(p *Proposal, file string) []Decision {
 	return out
 }
 
+// trackNamed is the index of the track named name.
+func trackNamed(t *testing.T, ts []*Track, name string) int {
+	t.Helper()
+	for i, s := range ts {
+		if s.Name == name {
+			return i
+		}
+	}
+	t.Fatalf("no track %s", name)
+	return -1
+}
+
 // addDrone adds a musical line to both channels: each frequency at its
 // dBFS peak, in phrases of 8 s that swell by 12 dB to that peak, with 4 s
 // of nothing between them (a riser, a sub held under each phrase).
@@ -215,13 +227,8 @@ func TestHum(t *testing.T) {
 	t.Run("55 Hz on the vocal", func(t *testing.T) {
 		t.Parallel()
 		stems := generated()
-		lead := -1
-		for i, s := range stems {
-			if s.Name == "lead.wav" {
-				lead = i
-				addSine(s.Buf, 55, -40)
-			}
-		}
+		lead := trackNamed(t, stems, "lead.wav")
+		addSine(stems[lead].Buf, 55, -40)
 		p := propose(t, stems, Options{Amount: 1})
 		var cut *stemmaster.EQBand
 		for i, b := range p.Session.Stems[lead].EQ {
@@ -381,16 +388,12 @@ func TestHumNotALoop(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			stems := generated()
-			at := -1
-			for i, s := range stems {
-				if s.Name == "drums.wav" {
-					at = i
-					s.Buf = loopedDrums(c.bpm, s.Buf.Frames())
-					for k, l := range c.hum {
-						addSine(s.Buf, 50*float64(k+1), l)
-					}
-				}
+			at := trackNamed(t, stems, "drums.wav")
+			drums := loopedDrums(c.bpm, stems[at].Buf.Frames())
+			for k, l := range c.hum {
+				addSine(drums, 50*float64(k+1), l)
 			}
+			stems[at].Buf = drums
 			p := propose(t, stems, Options{Amount: 1})
 			var humWhy []string
 			for _, d := range stemDecisions(p, "drums.wav") {
