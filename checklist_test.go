@@ -12,6 +12,7 @@ import (
 // has a line (a code on none would fall to "Other findings" on both faces
 // with no rule of its own), and no code is listed twice on one line.
 func TestChecklistRules(t *testing.T) {
+	t.Parallel()
 	on := map[string]bool{}
 	for _, r := range ChecklistRules {
 		if r.Line == "" || len(r.Codes) == 0 {

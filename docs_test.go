@@ -1,7 +1,12 @@
 package stemmaster
 
 import (
+	"encoding/json"
+	"fmt"
 	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -112,4 +117,169 @@ func TestChecksDocMixFields(t *testing.T) {
 	if !ok || !strings.Contains(doc, "`"+strings.Split(f.Tag.Get("json"), ",")[0]+"`") {
 		t.Errorf("docs/checks.md does not name report.json's comparison with the mix (Report.CheckMix)")
 	}
+}
+
+// TestSessionDocBounds holds the bounds column of docs/session.md to
+// Session.Validate: for every number whose bounds are figures
+// (boundProbes), a session with the field at either end passes and one
+// just outside names the field. A bound that depends on the sample rate
+// (below Nyquist) is ValidateRate's and is not read here.
+func TestSessionDocBounds(t *testing.T) {
+	t.Parallel()
+	base := `{
+		"stems": [{"file": "a.wav", "eq": [{"type": "peak", "freq_hz": 1000}],
+			"compressor": {"threshold_db": -20, "ratio": 2},
+			"de_esser": {"freq_hz": 6000, "threshold_db": -30, "range_db": 6},
+			"dynamic_eq": [{"freq_hz": 3000, "threshold_db": -30, "ratio": 2, "range_db": 6}],
+			"multiband": {"crossovers_hz": [200], "bands": [{}, {}]}, "width": 1}],
+		"master": {"eq": [{"type": "peak", "freq_hz": 1000}], "match_eq": [{"freq_hz": 100, "gain_db": 1}],
+			"compressor": {"threshold_db": -20, "ratio": 2},
+			"limiter": {"stem_aware": {}}, "target": {"integrated_lufs": -14, "true_peak_dbtp": -1},
+			"multiband": {"crossovers_hz": [200], "bands": [{}, {}]}, "width": 1, "saturation": {"drive_db": 6}},
+		"outputs": [{"format": "wav", "bit_depth": 24}]
+	}`
+	fresh := func() *Session {
+		var s Session
+		if err := json.Unmarshal([]byte(base), &s); err != nil {
+			t.Fatal(err)
+		}
+		return &s
+	}
+	if err := fresh().Validate(); err != nil {
+		t.Fatalf("the base session does not validate: %v", err)
+	}
+	checked := 0
+	for _, tb := range readTables(t, "session.md") {
+		typ, bnd := slices.Index(tb.Header, "type"), slices.Index(tb.Header, "bounds")
+		if len(tb.Header) == 0 || tb.Header[0] != "field" || typ < 0 || bnd < 0 {
+			continue
+		}
+		for _, row := range tb.Rows {
+			if row[typ] != "number" && row[typ] != "integer" {
+				continue
+			}
+			step := 1e-3
+			if row[typ] == "integer" {
+				step = 1
+			}
+			ps := boundProbes(row[bnd], step)
+			if len(ps) == 0 {
+				continue
+			}
+			for _, field := range doccheck.CodeSpans(row[0]) {
+				path := strings.ReplaceAll(field, "[]", "[0]")
+				for _, p := range ps {
+					s := fresh()
+					if !setField(reflect.ValueOf(s).Elem(), strings.Split(strings.ReplaceAll(field, "[]", ""), "."), p.x) {
+						t.Errorf("docs/session.md: %s cannot be set", field)
+						break
+					}
+					if got := namesField(s.Validate(), path); got != p.refused {
+						t.Errorf("docs/session.md gives %s the bounds %q; Validate at %g: refused %v", field, row[bnd], p.x, got)
+					}
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 40 {
+		t.Errorf("%d fields' bounds checked; the tables of docs/session.md have more", checked)
+	}
+}
+
+// A boundProbe is a value to set and whether Validate must refuse it.
+type boundProbe struct {
+	x       float64
+	refused bool
+}
+
+var (
+	// "−48 … +48", "0.5 … 20 (0 means the default)", "−60 … 0 (exclusive)",
+	// "0, or 1 … 100", "0 (none), or 10 … 40"
+	boundRange = regexp.MustCompile(`^(0(?: \(none\))?, or )?([−-]?[0-9.]+) … \+?([−-]?[0-9.]+)( \(exclusive\))?`)
+	// "over 0, up to 24"
+	boundOver = regexp.MustCompile(`^over ([0-9.]+), up to ([0-9.]+)`)
+	// "≥ 10 and below the Nyquist frequency", "0, or ≥ 10 and below Nyquist"
+	boundAtLeast = regexp.MustCompile(`^(0, or )?≥ ([0-9.]+)`)
+)
+
+// boundProbes reads a bounds cell of docs/session.md as the values at and
+// just past (by step) each bound it states; none for a cell it cannot
+// read (a list of values, a bound in powers of two).
+func boundProbes(cell string, step float64) []boundProbe {
+	num := func(s string) float64 {
+		x, err := strconv.ParseFloat(strings.ReplaceAll(s, "−", "-"), 64)
+		if err != nil {
+			panic(fmt.Sprintf("bounds %q: %v", cell, err))
+		}
+		return x
+	}
+	var ps []boundProbe
+	if m := boundRange.FindStringSubmatch(cell); m != nil {
+		lo, hi := num(m[2]), num(m[3])
+		if m[1] != "" {
+			ps = append(ps, boundProbe{0, false})
+		}
+		if m[4] == "" {
+			ps = append(ps, boundProbe{lo, false}, boundProbe{hi, false})
+		}
+		return append(ps, boundProbe{lo - step, true}, boundProbe{hi + step, true})
+	}
+	if m := boundOver.FindStringSubmatch(cell); m != nil {
+		lo, hi := num(m[1]), num(m[2])
+		return []boundProbe{{lo, true}, {lo + step, false}, {hi, false}, {hi + step, true}}
+	}
+	if m := boundAtLeast.FindStringSubmatch(cell); m != nil {
+		lo := num(m[2])
+		if m[1] != "" {
+			ps = append(ps, boundProbe{0, false})
+		}
+		return append(ps, boundProbe{lo, false}, boundProbe{lo - step, true})
+	}
+	return nil
+}
+
+// setField sets the number at the json path (list fields' first element)
+// under v to x, reporting whether the path leads to a number.
+func setField(v reflect.Value, path []string, x float64) bool {
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		v = v.Elem()
+	}
+	if len(path) == 0 {
+		switch v.Kind() {
+		case reflect.Float64:
+			v.SetFloat(x)
+		case reflect.Int, reflect.Int64:
+			v.SetInt(int64(x))
+		default:
+			return false
+		}
+		return true
+	}
+	if v.Kind() == reflect.Slice {
+		if v.Len() == 0 {
+			return false
+		}
+		v = v.Index(0)
+		for v.Kind() == reflect.Pointer {
+			v = v.Elem()
+		}
+	}
+	if v.Kind() != reflect.Struct {
+		return false
+	}
+	for i := range v.NumField() {
+		if name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ","); name == path[0] {
+			return setField(v.Field(i), path[1:], x)
+		}
+	}
+	return false
+}
+
+// namesField reports whether one of the errors is about the field at path.
+func namesField(err error, path string) bool {
+	return slices.ContainsFunc(SessionErrors(err), func(se *SessionError) bool { return se.Field == path })
 }

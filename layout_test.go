@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,12 +19,29 @@ import (
 	"stemmaster/internal/doccheck"
 )
 
-// eachModuleFile parses each of the module's non-test Go files (outside
-// hidden directories, testdata, node_modules and vendor) with mode and
-// hands fn its path, relative to the module root, and its syntax.
+// eachModuleFile parses each of the module's non-test Go files (those
+// eachGoFile walks) with mode and hands fn its path, relative to the
+// module root, and its syntax.
 func eachModuleFile(t *testing.T, mode parser.Mode, fn func(p string, f *ast.File)) {
 	t.Helper()
 	fset := token.NewFileSet()
+	eachGoFile(t, func(p string) error {
+		if strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, mode)
+		if err != nil {
+			return err
+		}
+		fn(p, f)
+		return nil
+	})
+}
+
+// eachGoFile hands fn the path of each of the module's Go files, tests
+// included, outside hidden directories, testdata, node_modules and vendor.
+func eachGoFile(t *testing.T, fn func(p string) error) {
+	t.Helper()
 	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -34,15 +52,10 @@ func eachModuleFile(t *testing.T, mode parser.Mode, fn func(p string, f *ast.Fil
 			}
 			return nil
 		}
-		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+		if !strings.HasSuffix(p, ".go") {
 			return nil
 		}
-		f, err := parser.ParseFile(fset, p, nil, mode)
-		if err != nil {
-			return err
-		}
-		fn(p, f)
-		return nil
+		return fn(p)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +101,27 @@ func moduleDir(module string, imp *ast.ImportSpec) (dir string, ok bool) {
 		return ".", true
 	}
 	return strings.CutPrefix(ip, module+"/")
+}
+
+// moduleImports maps the name each import of the module's own packages
+// has in the file to the package's directory ("." for the root package).
+func moduleImports(module string, f *ast.File) map[string]string {
+	imports := map[string]string{}
+	for _, imp := range f.Imports {
+		to, ok := moduleDir(module, imp)
+		if !ok {
+			continue
+		}
+		name := path.Base(to)
+		if to == "." {
+			name = path.Base(module)
+		}
+		if imp.Name != nil {
+			name = imp.Name.Name
+		}
+		imports[name] = to
+	}
+	return imports
 }
 
 // modulePath reads the module line of go.mod (the root package's directory
@@ -217,7 +251,9 @@ func TestPackageTable(t *testing.T) {
 // is reached from a step before it in the same table through the calls
 // and function values of the module's code (refGraph). The first step
 // starts the table, and so does a step the job queue starts (its "what
-// happens" says "through the job queue"): no call leads there.
+// happens" says "through the job queue"): no call leads there. The
+// functions, files and packages a step names on the way are checked too
+// (checkAsides).
 func TestNewcomersPath(t *testing.T) {
 	t.Parallel()
 	g := refGraph(t)
@@ -241,6 +277,9 @@ func TestNewcomersPath(t *testing.T) {
 				t.Errorf("docs/architecture.md: step %s names %s in %s, which does not declare it", row[0], fn[0], file[0])
 				continue
 			}
+			if what := slices.Index(tb.Header, "what happens"); what >= 0 {
+				checkAsides(t, row[0], row[what], file[0])
+			}
 			node := path.Dir(path.Clean(file[0])) + "." + fd.Name.Name
 			queued := slices.ContainsFunc(row, func(c string) bool { return strings.Contains(c, "through the job queue") })
 			if i > 0 && !queued && !reached[node] {
@@ -251,6 +290,173 @@ func TestNewcomersPath(t *testing.T) {
 	}
 	if steps < 10 {
 		t.Errorf("the newcomer's path has %d steps; want the whole way from a stem file to a delivered master", steps)
+	}
+}
+
+// checkAsides checks the functions and files a step of the newcomer's
+// path names on the way ("each stem gets its channel strip
+// (`renderer.strips`, `engine/render.go`; `newStrip`, `engine/stems.go`)"):
+// a file or package directory exists, and a function is declared in the
+// file named after it, or in the step's own file when none follows. A
+// span that is neither (a session field, `report.json`, a route) is prose;
+// so is a function whose name is lower-case letters alone (`run`), which
+// reads as a command's name (`master`): the function column holds those.
+func checkAsides(t *testing.T, step, cell, stepFile string) {
+	t.Helper()
+	var pending []string // functions waiting for the file named after them
+	in := func(file string) {
+		for _, fn := range pending {
+			if declared(t, file, fn) == nil {
+				t.Errorf("docs/architecture.md: step %s names %s in %s, which does not declare it", step, fn, file)
+			}
+		}
+		pending = nil
+	}
+	for _, span := range doccheck.CodeSpans(cell) {
+		qual, name, qualified := strings.Cut(span, ".")
+		switch {
+		case qualified && goFuncName.MatchString(span) && ast.IsExported(name) && isDir(qual):
+			// a package's function: `engine.Render`
+			if files, _ := filepath.Glob(filepath.Join(qual, "*.go")); !slices.ContainsFunc(files, func(f string) bool {
+				return !strings.HasSuffix(f, "_test.go") && declared(t, f, name) != nil
+			}) {
+				t.Errorf("docs/architecture.md: step %s names %s, which package %s does not declare", step, span, qual)
+			}
+		case strings.HasSuffix(span, ".go"):
+			if _, err := os.Stat(span); err != nil {
+				t.Errorf("docs/architecture.md: step %s names %s, which is not a file of the module", step, span)
+				pending = nil
+				continue
+			}
+			in(span)
+		case dataFile.MatchString(span):
+			// a file the program reads or writes: `report.json`
+		case goFuncName.MatchString(span) && (qualified || strings.ToLower(span) != span):
+			pending = append(pending, span)
+		case packageDir.MatchString(span):
+			if !isDir(span) {
+				t.Errorf("docs/architecture.md: step %s names %s, which is not a package of the module", step, span)
+			}
+		}
+	}
+	in(stepFile)
+}
+
+// isDir reports whether the path, relative to the module root, is a directory.
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+var (
+	// goFuncName is a function or a method as the path names it: `Load`,
+	// `renderer.commit` (one dot: a session field has more). A word of
+	// lower-case letters alone (`master`) is a command's name, not a
+	// function.
+	goFuncName = regexp.MustCompile(`^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$`)
+	// docFile is a Go file a package's doc comment names (a name with a
+	// * stands for several).
+	docFile = regexp.MustCompile(`\b[a-z][a-z0-9_*]*\.go\b`)
+	// dataFile is the name of a file the program reads or writes.
+	dataFile = regexp.MustCompile(`\.(json|ya?ml|html|png|wav|flac|aiff)$`)
+	// packageDir is a package's directory: `dsp/stemsum`.
+	packageDir = regexp.MustCompile(`^[a-z]\w*(/[a-z]\w*)+$`)
+)
+
+// TestDocsNames checks what the documents under docs/ name in code spans
+// against the tree, as TestNewcomersPath checks the newcomer's path: a Go
+// file exists (a bare name, in some package), a package directory exists,
+// `pkg.Name` is declared by that package of the module (a function,
+// method, type, variable or constant: `check.EditMinSeconds`), and
+// `TestName` is a test of the module. Other spans (commands, routes,
+// session fields, JSON, the package table's patterns) are prose.
+func TestDocsNames(t *testing.T) {
+	t.Parallel()
+	mds, err := filepath.Glob("docs/*.md")
+	if err != nil || len(mds) == 0 {
+		t.Fatalf("no documents under docs/ (%v)", err)
+	}
+	dirOf := map[string]string{} // a package's name → its directory
+	names := map[string]map[string]bool{}
+	eachModuleFile(t, parser.SkipObjectResolution, func(p string, f *ast.File) {
+		dir := filepath.ToSlash(filepath.Dir(p))
+		dirOf[f.Name.Name] = dir
+		if names[dir] == nil {
+			names[dir] = map[string]bool{}
+		}
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				names[dir][d.Name.Name] = true
+			case *ast.GenDecl:
+				for _, sp := range d.Specs {
+					switch sp := sp.(type) {
+					case *ast.TypeSpec:
+						names[dir][sp.Name.Name] = true
+					case *ast.ValueSpec:
+						for _, n := range sp.Names {
+							names[dir][n.Name] = true
+						}
+					}
+				}
+			}
+		}
+	})
+	var tests []string
+	eachGoFile(t, func(p string) error {
+		if !strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		tests = append(tests, string(b))
+		return err
+	})
+	for _, md := range mds {
+		doc := doccheck.Read(t, md)
+		for {
+			before, rest, ok := strings.Cut(doc, "\n```")
+			if !ok {
+				break
+			}
+			_, after, _ := strings.Cut(rest, "\n```")
+			doc = before + after
+		}
+		checkNames(t, md, doc, dirOf, names, tests)
+	}
+}
+
+// checkNames checks the code spans of one document (TestDocsNames).
+func checkNames(t *testing.T, md, doc string, dirOf map[string]string, names map[string]map[string]bool, tests []string) {
+	t.Helper()
+	for _, span := range doccheck.CodeSpans(doc) {
+		span = strings.TrimPrefix(span, "*")
+		qual, name, qualified := strings.Cut(span, ".")
+		switch {
+		case strings.HasSuffix(span, ".go") && strings.Contains(span, "/"):
+			if _, err := os.Stat(span); err != nil {
+				t.Errorf("%s names %s, which is not a file of the module", md, span)
+			}
+		case strings.HasSuffix(span, ".go"):
+			if !slices.ContainsFunc([]string{span, "*/" + span, "*/*/" + span, "*/*/*/" + span}, func(glob string) bool {
+				m, _ := filepath.Glob(glob)
+				return len(m) > 0
+			}) {
+				t.Errorf("%s names %s, which no package of the module holds", md, span)
+			}
+		case qualified && goFuncName.MatchString(span) && ast.IsExported(name) && dirOf[qual] != "":
+			if !names[dirOf[qual]][name] {
+				t.Errorf("%s names %s, which package %s does not declare", md, span, dirOf[qual])
+			}
+		case strings.HasPrefix(span, "Test") && goFuncName.MatchString(span):
+			if !slices.ContainsFunc(tests, func(src string) bool { return strings.Contains(src, "func "+span+"(") }) {
+				t.Errorf("%s names %s, which is not a test of the module", md, span)
+			}
+		case packageDir.MatchString(span) && strings.Count(span, "/") < 3 && isDir(strings.Split(span, "/")[0]):
+			// a directory under one of the module's (not `log/slog`)
+			if !isDir(span) {
+				t.Errorf("%s names %s, which is not a directory of the module", md, span)
+			}
+		}
 	}
 }
 
@@ -279,21 +485,7 @@ func refGraph(t *testing.T) graph {
 	declaredIn := map[string][]string{} // name → dirs declaring a function or variable of that name
 	eachModuleFile(t, parser.SkipObjectResolution, func(p string, f *ast.File) {
 		dir := filepath.ToSlash(filepath.Dir(p))
-		imports := map[string]string{}
-		for _, imp := range f.Imports {
-			to, ok := moduleDir(module, imp)
-			if !ok {
-				continue
-			}
-			name := path.Base(to)
-			if to == "." {
-				name = path.Base(module)
-			}
-			if imp.Name != nil {
-				name = imp.Name.Name
-			}
-			imports[name] = to
-		}
+		imports := moduleImports(module, f)
 		add := func(name string, body ast.Node) {
 			if name == "_" {
 				return
@@ -431,7 +623,8 @@ func receiverType(fd *ast.FuncDecl) string {
 
 // TestPackageDocs checks that every package says what it is for in a doc
 // comment ("Package x …" or, for a command, "Command x …") and points a
-// reader into docs/, where the design lives.
+// reader into docs/, where the design lives; a file the doc comment names
+// as a map of the package (engine's "render.go (…)") is one of its files.
 func TestPackageDocs(t *testing.T) {
 	t.Parallel()
 	docs := map[string]string{} // package directory → its doc comment
@@ -465,5 +658,108 @@ func TestPackageDocs(t *testing.T) {
 		case !strings.Contains(doc, "docs/"):
 			t.Errorf("package %s: the doc comment does not point into docs/ (docs/architecture.md at least)", dir)
 		}
+		for _, name := range docFile.FindAllString(doc, -1) {
+			if _, err := os.Stat(filepath.Join(dir, name)); err != nil && !strings.Contains(name, "*") {
+				t.Errorf("package %s: the doc comment names %s, which is not a file of the package", dir, name)
+			}
+		}
 	}
+}
+
+// TestFileLength holds the module's non-test Go files to 500 lines
+// (generated code aside): a file longer than that does several jobs, and
+// each job gets a file of its own, named after it.
+func TestFileLength(t *testing.T) {
+	t.Parallel()
+	eachModuleFile(t, parser.PackageClauseOnly|parser.ParseComments, func(p string, f *ast.File) {
+		if ast.IsGenerated(f) {
+			return
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(string(b), "\n"); n > 500 {
+			t.Errorf("%s has %d lines: split it by job (a file of its own for each), under 500 lines each", p, n)
+		}
+	})
+}
+
+// TestNoPackageSeams holds that no test sets a package variable of the
+// module's (a seam through a package variable keeps every test of the
+// package from running in parallel): a test varies what it needs through
+// an option or an argument, as engine.Options' unexported fields do.
+func TestNoPackageSeams(t *testing.T) {
+	t.Parallel()
+	module := modulePath(t)
+	vars := map[string]map[string]bool{} // package directory → its package variables
+	eachModuleFile(t, parser.SkipObjectResolution, func(p string, f *ast.File) {
+		dir := filepath.ToSlash(filepath.Dir(p))
+		for _, d := range f.Decls {
+			if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.VAR {
+				for _, sp := range gd.Specs {
+					for _, n := range sp.(*ast.ValueSpec).Names {
+						if n.Name == "_" {
+							continue
+						}
+						if vars[dir] == nil {
+							vars[dir] = map[string]bool{}
+						}
+						vars[dir][n.Name] = true
+					}
+				}
+			}
+		}
+	})
+	fset := token.NewFileSet()
+	eachGoFile(t, func(p string) error {
+		if !strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		// With object resolution, a name the test file declares itself
+		// (a local variable) resolves; a package variable of a non-test
+		// file does not.
+		f, err := parser.ParseFile(fset, p, nil, 0)
+		if err != nil {
+			return err
+		}
+		dir := filepath.ToSlash(filepath.Dir(p))
+		imports := moduleImports(module, f)
+		internal := !strings.HasSuffix(f.Name.Name, "_test")
+		seam := func(x ast.Expr) {
+			for {
+				switch e := x.(type) {
+				case *ast.IndexExpr:
+					x = e.X
+					continue
+				case *ast.SelectorExpr:
+					if id, ok := e.X.(*ast.Ident); ok && imports[id.Name] != "" && vars[imports[id.Name]][e.Sel.Name] {
+						t.Errorf("%s: the test sets %s.%s, a package variable: pass it as an option instead", fset.Position(e.Pos()), id.Name, e.Sel.Name)
+						return
+					}
+					x = e.X
+					continue
+				case *ast.Ident:
+					if internal && vars[dir][e.Name] && e.Obj == nil {
+						t.Errorf("%s: the test sets %s, a package variable: pass it as an option instead", fset.Position(e.Pos()), e.Name)
+					}
+				}
+				return
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch s := n.(type) {
+			case *ast.AssignStmt:
+				if s.Tok != token.DEFINE {
+					for _, l := range s.Lhs {
+						seam(l)
+					}
+				}
+			case *ast.IncDecStmt:
+				seam(s.X)
+			}
+			return true
+		})
+		return nil
+	})
 }

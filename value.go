@@ -28,6 +28,24 @@ func (l Level) MarshalJSON() ([]byte, error) {
 	return strconv.AppendFloat(nil, r, 'f', -1, 64), nil
 }
 
+// Round is the level to decimals places as every text shows it (the CLI,
+// report.html, the web page): rounded from the two decimals JSON carries,
+// half away from zero. A figure that JSON carries as 3.55 reads 3.6
+// everywhere; rounded from the float it would read 3.5 in a text (from
+// 3.546) beside 3.6 on the page, which has the JSON alone. Not finite, it
+// is returned as it is.
+func (l Level) Round(decimals int) float64 {
+	f, p := float64(l), math.Pow(10, float64(decimals))
+	if !l.Defined() || decimals >= 2 {
+		return math.Round(f*p) / p
+	}
+	h := math.Round(f * 100)
+	if h == 0 {
+		h = 0 // as MarshalJSON: -0.004 is 0, not -0
+	}
+	return math.Round(h/(100/p)) / p
+}
+
 // UnmarshalJSON implements json.Unmarshaler; null reads as NaN.
 func (l *Level) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {

@@ -18,22 +18,22 @@ import (
 // bar off after it; one with its channels exchanged over part of the song
 // is as the mix has it elsewhere. The one sum_mismatch names the stem,
 // where the edit starts and the move; the stem's fitted gain (the fit
-// cancels it only outside the edit) is no gain finding. Before the edits
-// were searched, the check read "5 dB hot" and "a stem is probably
-// missing", or "hot" and a lossy codec, or an unnamed click, and the
-// exchanged channels "a stem is probably missing".
+// cancels it only outside the edit) is no gain finding. Without the search
+// for edits, a check reads "5 dB hot" and "a stem is probably missing", or
+// "hot" and a lossy codec, or an unnamed click, and the exchanged channels
+// "a stem is probably missing".
 //
 // The song rotated so that its loudest passage (where the joint fit reads
 // the lags) comes after the edit: the stem is in step up to the edit for
 // most of its length all the same, and reads so, not as offset by the bar
-// (an error), hot and missing a stem, which it read before (as a bar cut at
-// 150 s of a 240 s song did). A stem a bar late over its whole length is
+// (an error), hot and missing a stem (the misreading a bar cut at 150 s
+// of a 240 s song invites). A stem a bar late over its whole length is
 // offset, not edited. A stem whose opening plays a bar late is a bar cut
-// where it comes back in step (it read "inserted" before). Every bound is
-// found within 0.1 s (before, probes of a quarter second put them up to
-// 0.25 s off). A stem with its polarity inverted over a passage has the
-// polarity_inverted finding over that passage (it read as its channels
-// exchanged there before).
+// where it comes back in step, not "inserted".
+// Every bound is found within 0.1 s (probes of a quarter second would put
+// them up to 0.25 s off). A stem with its polarity inverted over a
+// passage has the polarity_inverted finding over that passage, not its
+// channels exchanged there.
 func TestEditInOneStem(t *testing.T) {
 	t.Parallel()
 	fs := franciumFiles(t)

@@ -403,8 +403,8 @@ func TestRebalancedThenBusProcessing(t *testing.T) {
 
 // TestResidualSpan: a residual that lies in one passage is that passage's
 // — a stem's dropout, its tail cut, a click on it — and says where, not
-// "a lossy file" or "a stem missing" (which francium's drums with 50 ms
-// dropped out read as before).
+// "a lossy file" or "a stem missing" (the misreading francium's drums
+// with 50 ms dropped out invite).
 func TestResidualSpan(t *testing.T) {
 	t.Parallel()
 	const rate, seconds = testRate, 10

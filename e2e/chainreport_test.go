@@ -5,6 +5,8 @@ import (
 	"path"
 	"strings"
 	"testing"
+
+	"stemmaster"
 )
 
 // reportFigures is the part of report.json the page's chain figures show.
@@ -50,9 +52,10 @@ type pageChainFigures struct {
 	Pictures    []string   `json:"pictures"`
 }
 
-// num formats x as the page and the CLI do (the page writes a true minus).
+// num formats x as the page and the CLI do (the page writes a true minus),
+// rounded from the JSON's hundredths (stemmaster.Level.Round).
 func num(x float64, digits int) string {
-	return strings.ReplaceAll(fmt.Sprintf("%.*f", digits, x), "-", "−")
+	return strings.ReplaceAll(fmt.Sprintf("%.*f", digits, stemmaster.Level(x).Round(digits)), "-", "−")
 }
 
 // checkChainFigures holds every chain figure on the page to report.json's,

@@ -343,9 +343,21 @@ func runBrowser(t *testing.T, root, node, url, fixtures, artifacts string, args 
 // e2e/artifacts/sub.
 func runScript(t *testing.T, script, sub string, out any, extra ...string) {
 	t.Helper()
-	root, node, bin := browserEnv(t)
+	_, _, bin := browserEnv(t)
+	runNode(t, script, sub, out, func(artifacts string) []string {
+		return append([]string{serve(t, bin), artifacts}, extra...)
+	})
+}
+
+// runNode runs node SCRIPT with the arguments args gives for its artifacts
+// directory (e2e/artifacts/sub), as runScript does, for a script that
+// starts its own server.
+func runNode(t *testing.T, script, sub string, out any, args func(artifacts string) []string) {
+	t.Helper()
+	root, node, _ := browserEnv(t)
 	artifacts := filepath.Join(root, "e2e", "artifacts", sub)
-	cmd := exec.Command(node, append([]string{script, serve(t, bin), artifacts}, extra...)...)
+	cmd := exec.CommandContext(t.Context(), node, append([]string{script}, args(artifacts)...)...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) } // a script that runs a server stops it
 	cmd.Dir = filepath.Join(root, "e2e")
 	cmd.Env = append(os.Environ(), "CHROMIUM=/usr/bin/chromium")
 	cmd.Stderr = testkit.LogWriter(t) // the browser script's progress lines
@@ -464,7 +476,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the advice's stereo mastering button reads %q: want its price (60.00 EUR) beside the stem quote %q", s.MasterMixButton, s.Quote)
 	}
 	// Taken by keyboard, the advice moves the focus to the Master step's
-	// heading (it was left on the page's body); taken back, to the advice.
+	// heading (not leaving it on the page's body); taken back, to the advice.
 	if s.Advice == "stereo_mastering" && (len(s.AdviceFocus) != 2 || s.AdviceFocus[0] != "h2 Master" || s.AdviceFocus[1] != "master-mix") {
 		t.Errorf("the stereo mastering advice taken, then taken back, by keyboard: the focus on %q; want the Master heading, then the advice's button", s.AdviceFocus)
 	}
@@ -844,9 +856,9 @@ func TestBrowserUploads(t *testing.T) {
 	if w.ExtraPosts != 1 || len(w.ExtraNo) != 1 || !strings.Contains(w.ExtraNo[0], "at most 6 files") {
 		t.Errorf("two files onto five of a 6-file project: %d sent, refused %q; want one sent, the other refused at once with the limit", w.ExtraPosts, w.ExtraNo)
 	}
-	// Alone it is mastered as it is, whichever box it went in (it was
-	// told to move the file, for nothing); beside a stem it would be
-	// summed with them.
+	// Alone it is mastered as it is, whichever box it went in (the page
+	// does not tell it to move the file, for nothing); beside a stem it
+	// would be summed with them.
 	if !strings.Contains(w.MixAsStem, "Song Mix.wav alone is mastered as it is (stereo mastering)") || !strings.Contains(w.MixAsStem, "move it to the Stereo mix box") {
 		t.Errorf("\"Song Mix.wav\" dropped alone on the Stems box reads %q: want the page to say it is mastered as it is, and to move it if stems follow", w.MixAsStem)
 	}

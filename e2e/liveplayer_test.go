@@ -272,7 +272,7 @@ func TestLivePlayer(t *testing.T) {
 	// the tone itself moving 60 → 80 Hz and reducing 3 → 6 dB more;
 	// compressors let to step to a threshold 10 dB lower within a 2 ms
 	// attack read about 15×); a new topology is built and crossfaded as
-	// smoothly; a fader step of 6 dB, the click the old rebuild made, reads
+	// smoothly; a fader step of 6 dB, the click a rebuild without a crossfade makes, reads
 	// about 2000× and must read over 100×.
 	m := s.Moves
 	t.Logf("second differences: steady %.2e, after the moves %.2e / %.2e; move %.2e, new topology %.2e, fader step %.2e", m.SteadyJ, m.SteadyAfterJ, m.SteadyAfter2J, m.Move, m.Topology, m.Step)

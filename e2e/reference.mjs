@@ -62,7 +62,8 @@ await runChecks("reference", artifacts, async (page, summary) => {
     // The suggestion has come by now: shown, or never.
     await page.waitForSelector("#suggest-result:not([hidden])", { timeout: 10_000 });
     summary.family_line = await page.locator("#suggest-family").textContent();
-    summary.paths = await page.locator("#suggest-decisions tr:not(.reason) td:first-child").allTextContents();
+    summary.paths = await page.$$eval("#suggest-decisions tr:not(.reason)", trs => trs.map(tr => tr.dataset.path));
+    summary.wheres = await page.locator("#suggest-decisions tr:not(.reason) td:first-child").allTextContents();
     summary.scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
     await page.screenshot({ path: path.join(artifacts, "reference-390.png"), fullPage: true });
     await page.click("#use-suggest");

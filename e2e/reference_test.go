@@ -22,6 +22,7 @@ func TestReferencePanel(t *testing.T) {
 		ProjectStems       int      `json:"project_stems"`
 		FamilyLine         string   `json:"family_line"`
 		Paths              []string `json:"paths"`
+		Wheres             []string `json:"wheres"`
 		SessionStems       []string `json:"session_stems"`
 		SessionMatchPoints int      `json:"session_match_points"`
 		AfterRemove        int      `json:"after_remove"`
@@ -45,6 +46,11 @@ func TestReferencePanel(t *testing.T) {
 	}
 	if !strings.Contains(s.FamilyLine, "Matched to bright.wav (weight 2)") || !slices.Contains(s.Paths, "master.match_eq") {
 		t.Errorf("suggestion %q with decisions at %v: want it matched to bright.wav with a master.match_eq", s.FamilyLine, s.Paths)
+	}
+	// Where a decision lands is said in the page's words, the session
+	// field ("stems[0].eq[2]") read as code to a musician.
+	if !slices.Contains(s.Wheres, "master · tone match") || slices.ContainsFunc(s.Wheres, func(w string) bool { return strings.ContainsAny(w, "[]") || strings.Contains(w, "master.") }) {
+		t.Errorf("decisions shown at %v: want each named by its stem's file or the master and its control (master · tone match)", s.Wheres)
 	}
 	if f := s.FailedReload; f.ReadsFailed == 0 || !f.Shown || !strings.Contains(f.Status, "Suggestion ready") || !strings.Contains(f.Status, "cannot be read (e2e)") {
 		t.Errorf("the project's read after the suggestion failed (%d reads refused): suggestion shown %v, status %q; want it shown, the status saying it is ready and naming the failure",

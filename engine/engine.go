@@ -2,8 +2,11 @@
 // of docs/architecture.md, which also walks through it function by function.
 //
 //	per stem, in parallel:  polarity/offset → gain/pan → EQ → compressor
+//	                        → de-esser → dynamic EQ → multiband → width
 //	sum (fixed order: the output is bit-identical however goroutines run)
-//	master bus:             EQ → glue compressor        (kept in memory, float32)
+//	master bus:             rumble filter → match EQ → EQ → glue compressor
+//	                        → multiband → width → saturation
+//	                        (kept in memory, float32)
 //	loudness targeting:     gain predicted from the bus (gainModel) → one
 //	                        gain → true-peak limiter → measure pass, iterated
 //	                        only when it misses
@@ -37,6 +40,25 @@
 // report.json), chain.go (building processors from the session), curves.go
 // (the report's pictures), timing.go (the report's timing table), gc.go
 // (the collector's target while renders run).
+//
+// Beside them: source.go (Options.OpenInput), stemfix.go (the song's rate
+// and a stem opened at it, resampled when the session says so),
+// unchanged.go (an input changed while the render reads it), noaudio.go
+// (stems empty once offset), scratch.go (the disk a render takes),
+// plainfeed.go (the plain sum's own decode of a stem main does not play),
+// chain_extra.go and matcheq.go (the stem's extra processors; the
+// master's rumble filter and match EQ), metergroup.go and summeters.go
+// (the strips' meters), attribution.go (each stem's share of the
+// limiting), spectrum.go (the long-term average spectrum), pass.go (one
+// targeting pass), deliver_stage.go (a deliverable's conversion stage),
+// cputime_*.go (the CPU time of the report). The stem-aware limiter's
+// input lives in stemaware.go and the files named after it: the weight
+// classes (stemaware_class.go), spooled to scratch files
+// (stemaware_spool.go), their master chains (stemaware_chains.go,
+// stemaware_share.go, stemaware_progress.go), the probe that aims the
+// first pass (stemaware_probe.go), the stages skipped where it would not
+// act (stemaware_quiet.go) and the master kept for a deliverable written
+// a second time (stemaware_keep.go).
 //
 // Memory: stems stream through in blocks of BlockSize frames; the engine
 // holds one stereo float32 bus of the song's length (the sum, then the

@@ -183,9 +183,10 @@ func TestTargetGainBounded(t *testing.T) {
 // −14 LUFS is out of reach: the master stops where more gain stops adding
 // loudness — at most a dB of gain reduction, the sine left a sine (THD+N
 // under −50 dB; the limiter's release ripples a little on a 20 Hz wave
-// even at 0.4 dB of reduction, −58 dB) — and says why. (The search used to drive it the full
-// +48 dB into the limiter: 49 dB of reduction, a square wave at
-// −14.66 LUFS.) The same session at −23 LUFS is reachable and met.
+// even at 0.4 dB of reduction, −58 dB) — and says why. (A search chasing
+// the target would drive it the full +48 dB into the limiter: 49 dB of
+// reduction, a square wave at −14.66 LUFS.) The same session at −23 LUFS
+// is reachable and met.
 func TestTargetBeyondTheMaterial(t *testing.T) {
 	t.Parallel()
 	const rate, seconds = 48000, 6

@@ -72,7 +72,7 @@ func fixed(l stemmaster.Level, decimals int) string {
 	if !l.Defined() {
 		return "—"
 	}
-	return fmt.Sprintf("%.*f", decimals, float64(l))
+	return fmt.Sprintf("%.*f", decimals, l.Round(decimals))
 }
 
 // grText is a dynamics processor's gain reduction in the words and at the
@@ -81,7 +81,7 @@ func fixed(l stemmaster.Level, decimals int) string {
 func grText(g *stemmaster.GainReduction) string {
 	active := "—"
 	if g.ActiveShare.Defined() {
-		active = fmt.Sprintf("%.0f %%", 100*float64(g.ActiveShare))
+		active = fmt.Sprintf("%.0f %%", 100*g.ActiveShare.Round(2)) // the JSON's hundredths, as the page has them
 	}
 	return fmt.Sprintf("up to %s dB, mean %s dB, active %s of the time", fixed(g.MaxDB, 1), fixed(g.MeanDB, 2), active)
 }

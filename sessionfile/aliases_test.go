@@ -51,7 +51,7 @@ func aliasStems(n int) string {
 
 // TestAliasStems: stems aliasing one 16-band EQ, each a few bytes, expand
 // within 16 times what is written but past MaxValues: refused at
-// MaxValues, allocating about 100 MiB, not the 600 it took at 16 times.
+// MaxValues, allocating about 100 MiB, not the 600 that 16 times would take.
 func TestAliasStems(t *testing.T) {
 	// Not parallel: the allocation count is the process's.
 	var before, after runtime.MemStats

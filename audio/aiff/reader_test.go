@@ -185,6 +185,7 @@ func TestTruncated(t *testing.T) {
 // TestHugeClaim: a COMM chunk claiming 2^32-1 frames over a tiny SSND must
 // not allocate by the claim.
 func TestHugeClaim(t *testing.T) {
+	// Not parallel: AllocsPerRun counts the process's allocations.
 	file := form("AIFF", comm(2, math.MaxUint32, 16, 48000, ""), chunk{ID: "SSND", Body: append(be32(0, 0), be16(1, 2)...), Size: math.MaxUint32 - 1})
 	d, err := Decode(bytes.NewReader(file))
 	if err != nil {

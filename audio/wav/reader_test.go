@@ -163,10 +163,10 @@ func TestDecodeLayouts(t *testing.T) {
 }
 
 // TestPadBytes: a fmt chunk of odd size, read whole, is followed by its
-// pad byte (it was read as the next header); and a chunk of odd size whose
+// pad byte (not read as the next header); and a chunk of odd size whose
 // pad byte a careless writer left out, the next header where the pad byte
-// belongs, is read right from a file (it was refused as a chunk of a
-// garbled id running past the end).
+// belongs, is read right from a file (not refused as a chunk of a garbled
+// id running past the end).
 func TestPadBytes(t *testing.T) {
 	t.Parallel()
 	pcm16 := fmtChunk(tagPCM, 1, 48000, 2, 16)

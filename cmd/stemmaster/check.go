@@ -226,7 +226,7 @@ func fmtFixed(l stemmaster.Level, decimals int) string {
 	case math.IsNaN(f) || math.IsInf(f, 1):
 		return "n/a"
 	}
-	return fmt.Sprintf("%.*f", decimals, f)
+	return fmt.Sprintf("%.*f", decimals, l.Round(decimals))
 }
 
 // mixLine is the summary of the comparison with the mix: the residual as

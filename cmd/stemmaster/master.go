@@ -131,28 +131,37 @@ func buildSession(cmd *cobra.Command, f masterFlags, args []string) (*stemmaster
 // exist"), not by the fields of a session the user never wrote
 // ("stems[1].file: …", the mix's absolute path).
 func asTyped(err error, stems []string, mix string) error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs := j.Unwrap()
-		out := make([]error, len(errs))
-		for i, e := range errs {
-			out[i] = asTyped(e, stems, mix)
+	return eachJoined(err, func(err error) error {
+		se, ok := err.(*stemmaster.SessionError)
+		if !ok {
+			return err
 		}
-		return errors.Join(out...)
-	}
-	se, ok := err.(*stemmaster.SessionError)
+		typed := *se
+		if se.Field == "mix" {
+			typed.Value = "--mix " + mix
+		} else if n, ok := stemFileIndex(se.Field); ok && n < len(stems) {
+			typed.Value = stems[n]
+		} else {
+			return err
+		}
+		typed.Field = ""
+		return &typed
+	})
+}
+
+// eachJoined applies fn to each error errors.Join joined into err (to
+// err itself when it joins none) and joins the results in their order.
+func eachJoined(err error, fn func(error) error) error {
+	j, ok := err.(interface{ Unwrap() []error })
 	if !ok {
-		return err
+		return fn(err)
 	}
-	typed := *se
-	if se.Field == "mix" {
-		typed.Value = "--mix " + mix
-	} else if n, ok := stemFileIndex(se.Field); ok && n < len(stems) {
-		typed.Value = stems[n]
-	} else {
-		return err
+	errs := j.Unwrap()
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = eachJoined(e, fn)
 	}
-	typed.Field = ""
-	return &typed
+	return errors.Join(out...)
 }
 
 // stemFileIndex is i of the field "stems[i].file".
@@ -301,32 +310,26 @@ func atSessionLines(s *stemmaster.Session, err error) error {
 	if errors.As(err, &rm) {
 		return fmt.Errorf("%s: %w", s.Name, err)
 	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs := j.Unwrap()
-		out := make([]error, len(errs))
-		for i, e := range errs {
-			out[i] = atSessionLines(s, e)
+	return eachJoined(err, func(err error) error {
+		var fe *audio.FileError
+		if !errors.As(err, &fe) {
+			return err
 		}
-		return errors.Join(out...)
-	}
-	var fe *audio.FileError
-	if !errors.As(err, &fe) {
-		return err
-	}
-	field := ""
-	for i, st := range s.Stems {
-		if s.Path(st.File) == fe.Path {
-			field = fmt.Sprintf("stems[%d].file", i)
-			break
+		field := ""
+		for i, st := range s.Stems {
+			if s.Path(st.File) == fe.Path {
+				field = fmt.Sprintf("stems[%d].file", i)
+				break
+			}
 		}
-	}
-	if field == "" && s.Mix != "" && s.Path(s.Mix) == fe.Path {
-		field = "mix"
-	}
-	if field == "" {
-		return err
-	}
-	return fmt.Errorf("%s:%d: %s: %w", s.Name, s.FieldLine(field), field, err)
+		if field == "" && s.Mix != "" && s.Path(s.Mix) == fe.Path {
+			field = "mix"
+		}
+		if field == "" {
+			return err
+		}
+		return fmt.Errorf("%s:%d: %s: %w", s.Name, s.FieldLine(field), field, err)
+	})
 }
 
 // makeDirs makes dir and its missing parents, as os.MkdirAll does, and

@@ -30,7 +30,7 @@ func printLimiterStems(w io.Writer, rep *stemmaster.Report) {
 		if sl.Limiter == nil {
 			continue
 		}
-		fmt.Fprintf(tw, "  %s\t%.0f %%\t%.2f\t%.2f\n", filepath.Base(sl.File), 100*float64(sl.Limiter.CausedShare), float64(sl.Limiter.MeanDB), float64(sl.Limiter.MaxDB))
+		fmt.Fprintf(tw, "  %s\t%.0f %%\t%.2f\t%.2f\n", filepath.Base(sl.File), 100*sl.Limiter.CausedShare.Round(2), sl.Limiter.MeanDB.Round(2), sl.Limiter.MaxDB.Round(2))
 	}
 	tw.Flush()
 }

@@ -74,11 +74,11 @@ func printSummary(w io.Writer, rep *stemmaster.Report, dir string) {
 	}
 	line := fmt.Sprintf("master: gain %+.2f dB (%d %s)", float64(m.GainDB), m.Iterations, passes)
 	if m.Glue != nil {
-		line += fmt.Sprintf(", glue compressor up to %.1f dB", float64(m.Glue.MaxDB))
+		line += fmt.Sprintf(", glue compressor up to %.1f dB", m.Glue.MaxDB.Round(1))
 	}
 	if m.Limiter != nil {
 		line += fmt.Sprintf(", limiter at %.1f dBTP: up to %.1f dB, active %.0f %% of the time",
-			float64(m.Limiter.CeilingDBTP), float64(m.Limiter.MaxDB), 100*float64(m.Limiter.ActiveShare))
+			m.Limiter.CeilingDBTP.Round(1), m.Limiter.MaxDB.Round(1), 100*m.Limiter.ActiveShare.Round(2))
 	}
 	fmt.Fprintln(w, line)
 	printLimiterStems(w, rep)

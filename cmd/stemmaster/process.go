@@ -91,7 +91,10 @@ type process struct {
 	runner  *service.Runner
 	metrics *ops.Metrics
 	tmp     string
+	spool   string // this process's own directory under tmp for uploads being spooled
 	unlock  func()
+
+	releaseSpool func()
 }
 
 func (s *process) Close() {
@@ -106,6 +109,9 @@ func (s *process) Close() {
 	}
 	if s.unlock != nil {
 		s.unlock()
+	}
+	if s.releaseSpool != nil {
+		s.releaseSpool()
 	}
 }
 
@@ -136,11 +142,16 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		s.Close()
 		return nil, inputError(err)
 	}
+	spool, release, err := spoolDir(s.tmp)
+	if err != nil {
+		s.Close()
+		return nil, inputError(err)
+	}
+	s.spool, s.releaseSpool = spool, release
 	dbURL := o.db
 	if dbURL == "" {
 		dbURL = "sqlite:" + filepath.Join(o.data, "stemmaster.sqlite")
 	}
-	var err error
 	openSQL := store.OpenSQL
 	if o.ops.noMigrate {
 		openSQL = store.OpenSQLNoMigrate
@@ -204,6 +215,47 @@ func removeOlder(dir string, age time.Duration) {
 			os.RemoveAll(filepath.Join(dir, e.Name()))
 		}
 	}
+}
+
+// spoolDir makes this process's directory for the uploads it spools,
+// under tmp, held by a lock for as long as the process lives, and removes
+// the spool directories of processes that died (kill -9, a crash): their
+// uploads died with them and the clients send them again. A front end
+// that systemd restarts two seconds after a crash frees their disk at
+// once; the age rule of openService would keep them for half an hour, and
+// a front end that is not restarted (another shares --data) for good.
+// Where a lock is not seen by a second holder (no flock), no dead
+// process's directory can be told from a live one's: they are left to the
+// age rule.
+func spoolDir(tmp string) (dir string, release func(), err error) {
+	dir, err = os.MkdirTemp(tmp, "spool-")
+	if err != nil {
+		return "", nil, err
+	}
+	unlock, err := atomicfile.LockDir(dir)
+	if err != nil {
+		os.Remove(dir)
+		return "", nil, err
+	}
+	release = func() {
+		os.RemoveAll(dir)
+		unlock()
+	}
+	if again, err := atomicfile.LockDir(dir); err == nil {
+		again()
+		return dir, release, nil
+	}
+	others, _ := filepath.Glob(filepath.Join(tmp, "spool-*"))
+	for _, d := range others {
+		if d == dir {
+			continue
+		}
+		if unlockDead, err := atomicfile.LockDir(d); err == nil {
+			os.RemoveAll(d)
+			unlockDead()
+		}
+	}
+	return dir, release, nil
 }
 
 // stopQueue lets running jobs finish for stopWait, then cancels them; they

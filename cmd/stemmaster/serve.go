@@ -92,7 +92,7 @@ func newServeCmd() *cobra.Command {
 		}
 		srv := server.New(server.Config{
 			Meta: svc.meta, Blobs: svc.blobs, Queue: svc.queue,
-			Quote: service.PriceQuoter(prices), Demo: demoStems, TempDir: svc.tmp, Retention: retention, Logger: logger,
+			Quote: service.PriceQuoter(prices), Demo: demoStems, TempDir: svc.spool, Retention: retention, Logger: logger,
 			Limits:  server.Limits{MaxFileBytes: maxFileMB << 20, MaxTotalBytes: maxTotalMB << 20, MaxFiles: maxFiles, MaxOutputBytes: abuse.maxOutputMB << 20, MaxClientBytes: clientMB(abuse.maxClientMB)},
 			Presets: presetNames(),
 

@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"io/fs"
 	"math"
 	"net"
 	"os"
@@ -693,5 +695,55 @@ func TestMetricsProtected(t *testing.T) {
 	}
 	if code, body := httpGet(t, web.url+"/metrics", "X-Forwarded-For", "198.51.100.7"); code != 403 || !strings.Contains(string(body), "--metrics-token") {
 		t.Errorf("public /metrics without a token, forwarded by a proxy on this host: %d %.100q, want 403 naming --metrics-token", code, body)
+	}
+}
+
+// TestScaleOutKilledFrontEndLeavesNoSpool kills a front end (serve
+// --no-work on PostgreSQL; the name puts it in scripts/test.sh's
+// PostgreSQL run) with SIGKILL while it spools an upload, and starts
+// another on the same --data at once, as systemd does: the new one removes
+// the dead one's spool file as it starts. The age rule alone kept such
+// files for half an hour (a front end crashing on every few uploads filled
+// its disk with them).
+func TestScaleOutKilledFrontEndLeavesNoSpool(t *testing.T) {
+	t.Parallel()
+	pg := pgTestURL(t)
+	blobs, data := t.TempDir(), t.TempDir()
+	args := []string{"--db", pg, "--blobs", blobs, "--no-work", "--min-free-mb", "-1"}
+	web := startServer(t, data, args...)
+	c, err := newAPIProject(web.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wav, err := os.ReadFile(audiotest.WriteWAV(t, t.TempDir(), "drums.wav", audiotest.PinkNoise(3, 2, 480000, -12), 48000, 24))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	go c.Upload("stems", "drums.wav", pr)
+	go pw.Write(wav[:len(wav)/2]) // the rest never comes: the upload is in flight when the front end dies
+	spooled := func() []string {
+		var files []string
+		filepath.WalkDir(filepath.Join(data, "tmp"), func(p string, e fs.DirEntry, err error) error {
+			if err == nil && e.Type().IsRegular() {
+				files = append(files, p)
+			}
+			return nil
+		})
+		return files
+	}
+	for deadline := time.Now().Add(30 * time.Second); len(spooled()) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no spool file appeared in --data/tmp")
+		}
+	}
+	web.Kill()
+	left := spooled()
+	startServer(t, data, args...)
+	for _, f := range left {
+		if _, err := os.Stat(f); err == nil {
+			t.Errorf("the killed front end's spool file %s is still there after the restart", f)
+		}
 	}
 }

@@ -117,6 +117,7 @@ func run(stems []*audio.Buffer, newStage func() *curve, block int, output bool) 
 // (ProcessOutput), with and without a DC blocker, and a stem silent in its
 // second half takes no distortion there (exactly 0, two stretches on).
 func TestSumIsStage(t *testing.T) {
+	t.Parallel()
 	const frames, tol = 9000, 2e-6
 	stems := loud(frames)
 	for _, dc := range []bool{false, true} {
@@ -175,6 +176,7 @@ func distortion(stems, outs []*audio.Buffer, c *curve) float64 {
 // response, the delayed stem times the gain (through the DC blocker),
 // within 1e-9.
 func TestLinearPart(t *testing.T) {
+	t.Parallel()
 	const frames = 6000
 	for _, dc := range []bool{false, true} {
 		stems := []*audio.Buffer{audiotest.PinkNoise(3, 2, frames, -70), audiotest.Sine(rate, 2, frames, 440, -70, 0.3)}
@@ -195,6 +197,7 @@ func TestLinearPart(t *testing.T) {
 // TestBlockInvariance: the shares follow the output's frame count, not the
 // blocks: blocks of 64, 700 and 4096 frames give the same bits.
 func TestBlockInvariance(t *testing.T) {
+	t.Parallel()
 	stems := loud(10000)
 	newStage := func() *curve { return newCurve(74, 2, true) }
 	want, _ := run(stems, newStage, 4096, false)

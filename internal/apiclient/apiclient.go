@@ -68,7 +68,7 @@ func (p *Project) Do(method, path string, body io.Reader, ctype string, out any)
 		return res.StatusCode, err
 	}
 	if res.StatusCode >= 300 {
-		return res.StatusCode, fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, bytes.TrimSpace(data))
+		return res.StatusCode, &StatusError{Code: res.StatusCode, Msg: fmt.Sprintf("%s %s: %d %s", method, path, res.StatusCode, bytes.TrimSpace(data))}
 	}
 	if out != nil {
 		if w, ok := out.(io.Writer); ok {
@@ -79,6 +79,15 @@ func (p *Project) Do(method, path string, body io.Reader, ctype string, out any)
 	}
 	return res.StatusCode, nil
 }
+
+// StatusError is the error of an answer whose status is 300 or more: the
+// server answered, so a client tells it from a connection that failed.
+type StatusError struct {
+	Code int
+	Msg  string
+}
+
+func (e *StatusError) Error() string { return e.Msg }
 
 // Upload streams what r holds as the file name to the project's kind
 // ("stems", "mix", "references"), without holding it in memory.

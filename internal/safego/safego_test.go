@@ -13,6 +13,7 @@ func panicky() { panic("boom") }
 // a *PanicError with the group's stage and the worker's own stack; the
 // other workers finish.
 func TestGroupCarriesPanic(t *testing.T) {
+	t.Parallel()
 	g := Group{Stage: "test stage"}
 	done := make([]bool, 4)
 	for i := range done {
@@ -50,6 +51,7 @@ func TestGroupCarriesPanic(t *testing.T) {
 // TestGroupRunAndQuiet: Run keeps a panic on the caller's goroutine for
 // Wait; a group whose workers all return waits without panicking.
 func TestGroupRunAndQuiet(t *testing.T) {
+	t.Parallel()
 	var g Group
 	g.Go(func() {})
 	g.Wait()
@@ -65,6 +67,7 @@ func TestGroupRunAndQuiet(t *testing.T) {
 // TestRecover: deferred at the top of a goroutine, Recover hands the panic
 // to fail as an error.
 func TestRecover(t *testing.T) {
+	t.Parallel()
 	errc := make(chan error, 1)
 	go func() {
 		defer Recover("side", func(err error) { errc <- err })
@@ -79,6 +82,7 @@ func TestRecover(t *testing.T) {
 // TestCarry: a panic kept on a side goroutine is the waiter's error (Err)
 // and its panic (Check), the first one only; an empty Carry neither.
 func TestCarry(t *testing.T) {
+	t.Parallel()
 	var c Carry
 	if c.Err() != nil {
 		t.Fatal("an empty Carry has an error")

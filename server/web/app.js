@@ -74,7 +74,7 @@ function init() {
   else if (savedProjects().length) {
     const last = savedProjects()[0];
     history.replaceState(null, "", "#p=" + last.id + "&t=" + last.token);
-    openProject(last.id, last.token, "upload");
+    openProject(last.id, last.token, null);
   } else status("Start a new project, or try the demo.");
 }
 

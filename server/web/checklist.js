@@ -31,10 +31,13 @@ function findingItem(f) {
     }
   }
   if (f.guide) {
-    const a = el("a", { href: f.guide, target: "_blank", rel: "noopener", class: "guide-link", text: "how to fix the export" });
+    // A finding with no fix (a mono stem "is fine") has nothing to fix in
+    // the export: its link reads as what it is, the guide's explanation.
+    const words = f.fix ? "how to fix the export" : "what this means";
+    const a = el("a", { href: f.guide, target: "_blank", rel: "noopener", class: "guide-link", text: words });
     // Named by its finding: a screen reader's list of links would read
-    // "how to fix the export" once per finding.
-    a.setAttribute("aria-label", "how to fix the export: " + f.code.replace(/_/g, " ") + (f.file ? ", " + f.file : ""));
+    // the same words once per finding.
+    a.setAttribute("aria-label", words + ": " + f.code.replace(/_/g, " ") + (f.file ? ", " + f.file : ""));
     acts.append(a);
   }
   li.append(acts);
@@ -142,6 +145,16 @@ function renderCheck() {
   renderQuote(p.quote);
 }
 
+// adviceLead is the advice's first reason as the status line says it
+// after "Advice: …": a reason that ends in a colon introduces the next,
+// and said alone it read as a sentence cut off ("… while mastering:.").
+function adviceLead(reasons) {
+  let lead = reasons[0] || "";
+  if (lead.endsWith(":") && reasons[1]) lead += " " + reasons[1];
+  lead = lead.replace(/[.:]+$/, "");
+  return lead ? " — " + lead : "";
+}
+
 function renderAdvice() {
   const p = state.project;
   const adv = p.advice;
@@ -184,6 +197,13 @@ function renderAdvice() {
       b.addEventListener("click", () => goTo("master"));
       box.append(el("p", { text: "With no mix uploaded, master the stems as they are: their sum is mastered with no rebalancing, priced as stem mastering (the quote). Or export the stereo mix from your session and upload it as the mix to have it mastered alone (stereo mastering)." }), b);
     }
+  } else if (adv.service === "stem_mastering" && (adv.reasons || []).length > 1 && p.stems.length > 1) {
+    // The advice names a stem to move and what the assistant would do:
+    // the way to do it is on the next step, which a musician reading it
+    // here had to find.
+    const b = el("button", { type: "button", id: "advice-balance", text: "Balance with the assistant (3 Balance)" });
+    b.addEventListener("click", () => { goTo("mix"); $("#run-suggest").focus(); });
+    box.append(b);
   } else if (adv.service === "mixing") {
     box.append(el("p", { text: "Mastering cannot fix the balance between instruments: that is mixing. Send a finished mix (for stereo mastering), or stems bounced from a finished, balanced mix — one per family, all from the same start." }),
       el("a", { href: "/guide#checklist", target: "_blank", rel: "noopener", text: "What to send: the stem export guide" }));

@@ -266,7 +266,23 @@ function fmtBytes(n) {
   return n + " B";
 }
 
-function fmtNum(v, digits = 1) { return v === null || v === undefined || Number.isNaN(v) ? "—" : Number(v).toFixed(digits).replace("-", "−"); }
+// roundShown rounds a figure to digits as the CLI and report.html print it
+// (stemmaster.Level.Round): from the two decimals JSON carries, half away
+// from zero. toFixed(1) of 3.55 (a binary 3.5499…) read 3.5 where the
+// CLI's summary of the same master read 3.6.
+function roundShown(v, digits = 1) {
+  v = Number(v);
+  if (digits >= 2 || !Number.isFinite(v)) return Number(v.toFixed(digits));
+  const h = Math.round(Math.abs(v) * 100), q = Math.round(h / 10 ** (2 - digits)) / 10 ** digits;
+  return v < 0 && h > 0 ? -q : q;
+}
+
+// fmtNum prints a figure as the CLI does, with a true minus sign.
+function fmtNum(v, digits = 1) {
+  if (v === null || v === undefined || Number.isNaN(Number(v))) return "—";
+  const r = roundShown(v, digits);
+  return (r < 0 || Object.is(r, -0) ? "−" : "") + Math.abs(r).toFixed(digits);
+}
 
 function fmtTime(s) { s = Math.max(0, s || 0); return Math.floor(s / 60) + ":" + String(Math.floor(s % 60)).padStart(2, "0"); }
 

@@ -72,6 +72,16 @@ async function followJob(j) {
     stageEl.textContent = (isRender ? "Mastering: " : "Checking: ") + v.state + running + why + " " + Math.round(v.progress * 100) + " %";
   };
   const final = v => v.state === "done" || v.state === "failed" || v.state === "cancelled";
+  const what = isRender ? "master" : "check";
+  // A running job's worker beats its heartbeat (updated_at) every second.
+  // Silent for longer, the worker is gone (a server restarted, a worker
+  // killed) and the job is taken up again once its lease runs out: the
+  // page says so, where a frozen "running … 22 %" read as hung.
+  let beat = j.updated_at, beatAt = Date.now(), away = false;
+  const silentFor = v => {
+    if (v.updated_at !== beat) { beat = v.updated_at; beatAt = Date.now(); }
+    return v.state === "running" ? (Date.now() - beatAt) / 1000 : 0;
+  };
   let pruned = false;
   try {
     show(j);
@@ -88,9 +98,21 @@ async function followJob(j) {
         // a newer job of its kind holds the project's result.
         if (e instanceof APIError && e.code === "job_pruned") { pruned = true; break; }
         if (!transient(e) || ++tries > 20) throw e;
+        if (scope === state.scope) {
+          const lost = "The server cannot be reached (the connection, or the server restarting): the page keeps asking. Your project and session are kept on the server; the " + what + " goes on once it answers.";
+          stageEl.textContent = (isRender ? "Mastering: " : "Checking: ") + lost;
+          if (!away) status(lost, true);
+          away = true;
+        }
         continue;
       }
+      if (away && scope === state.scope) status("The server answers again: the " + what + " goes on.");
+      away = false;
       show(j);
+      const silent = silentFor(j);
+      if (silent > 8 && scope === state.scope) {
+        stageEl.textContent += " — no word from the server's worker for " + Math.round(silent) + " s (a restart?): the " + what + " starts again by itself within about a minute, nothing is lost";
+      }
     }
   } finally {
     following.delete(j.id);
@@ -133,7 +155,7 @@ async function followJob(j) {
     // The status line is what a screen reader announces: the advice's
     // headline and first reason, as the advice box and the CLI say them.
     const adv = state.project && state.project.advice;
-    status("Check done." + (adv ? " Advice: " + (SERVICE[adv.service] || adv.service) + ((adv.reasons || [])[0] ? " — " + adv.reasons[0] : "") + "." : ""));
+    status("Check done." + (adv ? " Advice: " + (SERVICE[adv.service] || adv.service) + adviceLead(adv.reasons || []) + "." : ""));
   }
   return j;
 }

@@ -168,7 +168,16 @@ function openProject(id, token, view) {
   $("#project-link").textContent = "Project " + id.slice(0, 8) + " — bookmark this page to come back.";
   $("#song-title").value = projectTitle();
   setView(view || "upload", false);
-  return reload().then(unfinishedUploads).catch(e => {
+  return reload().then(() => {
+    // Opened with no step named (the site's address, the day after), the
+    // project opens where it stands: a mastered one on its results, a
+    // checked one on its check, where "1 Upload" of a finished project
+    // read as the work gone.
+    if (view || state.id !== id || state.view !== "upload" || !state.project) return;
+    const p = state.project;
+    const at = (p.outputs || []).length ? "results" : (p.checklist || []).length ? "check" : "upload";
+    if (at !== "upload") setView(at, false);
+  }).then(unfinishedUploads).catch(e => {
     if (e.status === 404 || e.status === 403) {
       forgetProject(id);
       $("#app").hidden = true;

@@ -247,7 +247,9 @@ function renderRevisions() {
       renderRevisions();
     });
     const dl = el("button", { type: "button", class: "link rev-downloads", text: state.downloadRev === r.number ? "showing its files" : "its files" });
-    dl.setAttribute("aria-label", (state.downloadRev === r.number ? "showing the files of revision " : "the files of revision ") + r.number);
+    // The name starts with the words shown (WCAG 2.5.3): a voice user
+    // says what they see.
+    dl.setAttribute("aria-label", dl.textContent + ": revision " + r.number);
     dl.addEventListener("click", () => { state.downloadRev = r.number; renderRevisions(); renderDownloads(); });
     const tr = el("tr", { class: r.current ? "current" : "" },
       el("td", {}, tick), el("td", { text: String(r.number) + (r.current ? " (latest)" : "") }),
@@ -277,8 +279,7 @@ function flatten(v, path, out) {
 // fmtDiff is y − x as the two figures are shown (to 0.1), so the column
 // adds up for whoever reads it: −0.3 and −1.6 differ by −1.3.
 function fmtDiff(x, y) {
-  const shown = v => Number(Number(v).toFixed(1));
-  const d = shown(y) - shown(x);
+  const d = roundShown(y) - roundShown(x);
   return (d >= 0 ? "+" : "") + fmtNum(d === 0 ? 0 : d);
 }
 

@@ -51,6 +51,8 @@ function renderSuggestion() {
     line += " " + m.charAt(0).toUpperCase() + m.slice(1) + ".";
   }
   $("#suggest-family").textContent = line;
+  $("#suggest-reasons").open = true;
+  $("#suggest-reasons summary").textContent = "The " + res.decisions.length + " decisions and their reasons";
   // Each decision's reason goes on a row of its own under it, so the
   // table fits a phone: where, amount and what it sets, then why.
   const head = $("#suggest-result thead tr");
@@ -59,11 +61,14 @@ function renderSuggestion() {
   body.textContent = "";
   for (const d of res.decisions) {
     const tr = document.createElement("tr");
-    for (const v of [d.path, String(d.amount), d.value]) {
+    for (const v of [decisionWhere(d, res.session), String(d.amount), d.value]) {
       const td = document.createElement("td");
       td.textContent = v;
       tr.append(td);
     }
+    // The session field, for whoever reads the YAML or the API.
+    tr.firstElementChild.title = d.path;
+    tr.dataset.path = d.path;
     const why = document.createElement("tr");
     why.className = "reason";
     const td = document.createElement("td");
@@ -72,6 +77,24 @@ function renderSuggestion() {
     why.append(td);
     body.append(tr, why);
   }
+}
+
+// PART_NAMES are a session field's words on the strips and the master
+// step.
+const PART_NAMES = { gain_db: "gain", eq: "EQ", compressor: "compressor", de_esser: "de-esser", multiband: "multiband", width: "width",
+  match_eq: "tone match", target: "loudness target", limiter: "limiter", resample: "sample rate", polarity: "polarity", offset_samples: "offset" };
+
+// decisionWhere says where a decision lands as the page names it: the
+// stem's file and the control ("03 Bass.wav · EQ band 8"), where the
+// session field ("stems[2].eq[7]") read as code to a musician.
+function decisionWhere(d, session) {
+  const m = /^(?:stems\[(\d+)\]|master)(?:\.([a-z_]+)(?:\[(\d+)(?:…(\d+))?\])?)?$/.exec(d.path);
+  if (!m) return d.path;
+  const stem = m[1] !== undefined ? ((session && session.stems[+m[1]] || {}).file || d.file || "stem " + (+m[1] + 1)) : "master";
+  if (!m[2]) return stem;
+  let part = PART_NAMES[m[2]] || m[2].replace(/_/g, " ");
+  if (m[3] !== undefined) part += (m[4] !== undefined ? " bands " + (+m[3] + 1) + "–" + (+m[4] + 1) : " band " + (+m[3] + 1));
+  return stem + " · " + part;
 }
 
 async function useSuggestion() {
@@ -83,6 +106,9 @@ async function useSuggestion() {
   // the master controls back), then save it.
   for (const f of ["renderMixer", "renderMaster"]) if (typeof window[f] === "function") window[f]();
   await saveSession();
+  // Folded once used: a song's seventy decisions stood between the button
+  // and the strips they had just set.
+  $("#suggest-reasons").open = false;
   status("The assistant's session is in the mixer; every setting stays editable.");
 }
 

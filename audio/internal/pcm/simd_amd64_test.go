@@ -16,6 +16,7 @@ import (
 // count to 40 and a long block, at an offset into dst, and checks that
 // nothing past dst changed.
 func TestDecodeS24StereoKernel(t *testing.T) {
+	t.Parallel()
 	if !hasAVX2 {
 		t.Skip("no AVX2 here: the Go loop is all there is")
 	}
@@ -63,6 +64,7 @@ func rangeFrames(n int) []int {
 // count to 40 and a long block, at an offset, compares the bytes and
 // checks that nothing past dst changed.
 func TestEncodeStereoKernels(t *testing.T) {
+	t.Parallel()
 	if !hasAVX2 {
 		t.Skip("no AVX2 here: the Go loop is all there is")
 	}

@@ -14,6 +14,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -38,6 +39,7 @@ func main() {
 	seconds := flag.Float64("seconds", 4, "length of each stem in seconds")
 	timeout := flag.Duration("timeout", 15*time.Minute, "give up on a job after this long")
 	label := flag.String("label", "", "label printed with the figures")
+	francium := flag.Int("francium", 0, "that many of the projects upload the stems in $STEMMASTER_FRANCIUM (every .wav but mix.wav) instead of generated ones")
 	flag.Parse()
 	urls := strings.Fields(*web)
 	if len(urls) == 0 {
@@ -71,6 +73,15 @@ func main() {
 		files = append(files, data)
 	}
 
+	var realNames []string
+	var realFiles [][]byte
+	if *francium > 0 {
+		realNames, realFiles, err = readStems(os.Getenv("STEMMASTER_FRANCIUM"))
+		if err != nil {
+			fatal(err)
+		}
+	}
+
 	client := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	var errs, lost atomic.Int64
 	var mu sync.Mutex
@@ -101,9 +112,13 @@ func main() {
 				return
 			}
 			created.Poll = 100 * time.Millisecond
-			p := &project{created}
-			for j, data := range files {
-				if err := p.upload(names[j%len(names)], data); err != nil {
+			p := &project{Project: created, stems: len(files), urls: urls}
+			pnames, pfiles := names, files
+			if i < *francium {
+				p.stems, pnames, pfiles = len(realFiles), realNames, realFiles
+			}
+			for j, data := range pfiles {
+				if err := p.upload(pnames[j%len(pnames)], data); err != nil {
 					report(err)
 					return
 				}
@@ -143,7 +158,7 @@ func main() {
 			mu.Lock()
 			latencies = append(latencies, d)
 			mu.Unlock()
-			n, err := p.verify(len(files))
+			n, err := p.verify(p.stems)
 			lost.Add(int64(n))
 			if err != nil {
 				report(err)
@@ -164,6 +179,9 @@ func main() {
 	fmt.Printf("scaleout%s: %d/%d renders of %d stems × %.0f s in %.1f s: %.2f renders/s (%.1f renders/min), %.1f s of audio mastered per s; job latency p50 %.1f s, p95 %.1f s, p99 %.1f s; %d errors, %d lost files\n",
 		labelOf(*label), done, *projects, *stems, *seconds, wall.Seconds(), float64(done)/wall.Seconds(), 60*float64(done)/wall.Seconds(),
 		float64(done)**seconds/wall.Seconds(), pct(0.50), pct(0.95), pct(0.99), errs.Load(), lost.Load())
+	if n := resumed.Load(); n > 0 {
+		fmt.Printf("  %d uploads or render requests sent again through another front end after theirs went away or was out of reach\n", n)
+	}
 	for _, e := range errSamples {
 		fmt.Println("  error:", e)
 	}
@@ -184,16 +202,74 @@ func fatal(err error) {
 	os.Exit(1)
 }
 
-// project is one project of the load, created on one of the servers.
-type project struct{ *apiclient.Project }
-
-func (p *project) upload(name string, data []byte) error {
-	return p.Upload("stems", name, bytes.NewReader(data))
+// readStems reads every .wav in dir but the mix: the real song's stems.
+func readStems(dir string) (names []string, files [][]byte, err error) {
+	if dir == "" {
+		return nil, nil, fmt.Errorf("-francium needs $STEMMASTER_FRANCIUM, the directory of the real song's stems")
+	}
+	paths, err := filepath.Glob(filepath.Join(dir, "*.wav"))
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, p := range paths {
+		if filepath.Base(p) == "mix.wav" {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		names = append(names, filepath.Base(p))
+		files = append(files, data)
+	}
+	if len(files) == 0 {
+		return nil, nil, fmt.Errorf("%s: no stems (.wav files other than mix.wav)", dir)
+	}
+	return names, files, nil
 }
+
+// project is one project of the load, created on one of the servers, and
+// the number of stems it was given.
+type project struct {
+	*apiclient.Project
+	stems int
+	urls  []string
+}
+
+// upload sends one stem, again when its front end goes away (resend).
+func (p *project) upload(name string, data []byte) error {
+	return p.resend(func() error { return p.Upload("stems", name, bytes.NewReader(data)) })
+}
+
+// resend runs send, and again when its front end went away mid-request
+// (no answer, or 502/503: a balancer's, or the service's own while its
+// database or store is out of reach), through the next front end, as the
+// page does with an upload (5 tries, 2, 4, 8 … s apart); it counts the
+// requests sent again.
+func (p *project) resend(send func() error) error {
+	var err error
+	for try := 1; try <= 5; try++ {
+		err = send()
+		var se *apiclient.StatusError
+		if err == nil || (errors.As(err, &se) && se.Code != http.StatusBadGateway && se.Code != http.StatusServiceUnavailable) {
+			return err
+		}
+		resumed.Add(1)
+		p.Base = p.urls[(slices.Index(p.urls, p.Base)+1)%len(p.urls)]
+		time.Sleep(time.Second << try)
+	}
+	return err
+}
+
+// resumed counts the requests sent again after their front end went away.
+var resumed atomic.Int64
 
 func (p *project) render() (string, error) {
 	var res struct{ Job string }
-	_, err := p.Do("POST", p.Path("/render"), strings.NewReader(`{"master_anyway":true}`), "application/json", &res)
+	err := p.resend(func() error {
+		_, err := p.Do("POST", p.Path("/render"), strings.NewReader(`{"master_anyway":true}`), "application/json", &res)
+		return err
+	})
 	return res.Job, err
 }
 

@@ -1,0 +1,66 @@
+// The server killed mid-render and started again on the same data: the
+// page says the server cannot be reached while it is down, then that the
+// worker is silent (the render starts again by itself), and ends on the
+// master's results with nothing lost. It runs the server itself (BIN on
+// PORT with DATA_DIR), to kill and start it.
+//
+//   node restart.mjs BIN PORT DATA_DIR ARTIFACTS_DIR
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { args, runChecks, sleep, until, wav } from "./lib.mjs";
+
+const [bin, port, data, artifacts] = args("restart.mjs", ["BIN", "PORT", "DATA_DIR", "ARTIFACTS_DIR"]);
+const step = msg => console.error(`[restart ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const url = "http://127.0.0.1:" + port;
+fs.mkdirSync(artifacts, { recursive: true });
+
+let server = null;
+// start runs the server and waits until it answers. A lease of 15 s: the
+// killed render's worker is taken for dead 15 s after its last heartbeat.
+async function start() {
+  server = spawn(bin, ["serve", "--addr", "127.0.0.1:" + port, "--data", data, "--job-lease", "15s"],
+    { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, STEMMASTER_FAULT_DELAY: "render-started*=4s" } });
+  if (!(await until(() => fetch(url + "/").then(r => r.ok, () => false), 30_000))) throw new Error("the server did not start");
+}
+process.on("exit", () => server && server.kill("SIGKILL"));
+for (const sig of ["SIGTERM", "SIGINT"]) process.on(sig, () => process.exit(1));
+
+await runChecks("restart", artifacts, async (page, s) => {
+  await start();
+  const created = await (await fetch(url + "/api/projects", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).json();
+  const auth = { Authorization: "Bearer " + created.token };
+  for (const [i, name] of ["drums.wav", "bass.wav"].entries()) {
+    const form = new FormData();
+    form.append("file", new Blob([wav(6, i ? 0.9 : 0, i + 1)]), name);
+    const r = await fetch(url + "/api/projects/" + created.id + "/stems", { method: "POST", headers: auth, body: form });
+    if (!r.ok) throw new Error("upload " + name + ": " + r.status);
+  }
+  await page.goto(url + "/#p=" + created.id + "&t=" + created.token + "&v=master");
+  await page.waitForFunction(() => state.session && state.session.stems.length === 2 && state.view === "master");
+  // Two noise stems and no mix: nothing gates the master.
+  await page.click("#run-render");
+  await page.waitForFunction(() => /running/.test($("#render-stage").textContent));
+  step("the server killed mid-render");
+  server.kill("SIGKILL");
+  await new Promise(r => server.once("exit", r));
+  await page.waitForFunction(() => /cannot be reached/.test($("#render-stage").textContent), null, { timeout: 30_000 });
+  s.down = { stage: await page.locator("#render-stage").textContent(), status: await page.locator("#status").textContent() };
+  await page.screenshot({ path: path.join(artifacts, "down.png") });
+  await sleep(1000);
+  step("started again");
+  await start();
+  await page.waitForFunction(() => /no word from the server's worker/.test($("#render-stage").textContent) || state.view === "results", null, { timeout: 60_000 });
+  s.silent = await page.locator("#render-stage").textContent();
+  s.back = await page.locator("#status").textContent();
+  await page.screenshot({ path: path.join(artifacts, "silent.png") });
+  await page.waitForFunction(() => state.view === "results" && $$("#downloads button").length > 0, null, { timeout: 120_000 });
+  s.done = await page.locator("#status").textContent();
+  await page.waitForFunction(() => $$("#revision-table tbody tr").length > 0, null, { timeout: 30_000 }).catch(() => {});
+  s.revisions = await page.locator("#revision-table tbody tr").count();
+  await page.screenshot({ path: path.join(artifacts, "done.png") });
+});
+// The server holds the script's standard error (and with it the test's
+// pipe) until it ends.
+server.kill("SIGKILL");
+process.exit(0);
