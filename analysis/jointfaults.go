@@ -74,20 +74,10 @@ func (w *JointWindow) faultCandidate(k int) bool {
 // channelFaults decides, for each stem that can have one, whether its
 // channels are exchanged. It reports whether anything changed.
 func (w *JointWindow) channelFaults(st []jstate) bool {
-	changed, ready := false, false
-	for k := range w.Stems {
-		if !w.faultCandidate(k) {
-			continue
-		}
-		if !ready {
-			w.rest(st)
-			ready = true
-		}
-		r := w.others(st, k)
-		pr := w.project(k, st[k].lag, r)
-		rEnergy := energy(r)
+	changed := false
+	w.eachCandidate(st, func(int) bool { return true }, func(k int, pr projections, rEnergy float64) {
 		if pr.e[0] <= 0 || pr.e[1] <= 0 || rEnergy <= 0 {
-			continue
+			return
 		}
 		direct := rEnergy - pr.explained(2, 2, false)
 		swapped := rEnergy - pr.explained(2, 2, true)
@@ -102,8 +92,28 @@ func (w *JointWindow) channelFaults(st []jstate) bool {
 			w.layOut(st, k, sw)
 			changed = true
 		}
-	}
+	})
 	return changed
+}
+
+// eachCandidate calls judge for each stem that can have a channel fault and
+// that want accepts, with the projection onto the stem of what the other
+// stems leave of the mix and that residual's energy. The residual of all is
+// formed once, before the first such stem; judge may change the layout of
+// the stem it is given (layOut keeps the residual in step).
+func (w *JointWindow) eachCandidate(st []jstate, want func(k int) bool, judge func(k int, pr projections, rEnergy float64)) {
+	ready := false
+	for k := range w.Stems {
+		if !w.faultCandidate(k) || !want(k) {
+			continue
+		}
+		if !ready {
+			w.rest(st)
+			ready = true
+		}
+		r := w.others(st, k)
+		judge(k, w.project(k, st[k].lag, r), energy(r))
+	}
 }
 
 // inversions says, per stem, which channel (as delivered) is inverted
@@ -113,18 +123,8 @@ func (w *JointWindow) channelFaults(st []jstate) bool {
 // as a fault).
 func (w *JointWindow) inversions(st []jstate) [][2]bool {
 	out := make([][2]bool, len(st))
-	ready := false
-	for k := range w.Stems {
-		if !w.faultCandidate(k) || st[k].gain[0]*st[k].gain[1] >= 0 {
-			continue
-		}
-		if !ready {
-			w.rest(st)
-			ready = true
-		}
-		r := w.others(st, k)
-		pr := w.project(k, st[k].lag, r)
-		rEnergy := energy(r)
+	oneChannelNegative := func(k int) bool { return st[k].gain[0]*st[k].gain[1] < 0 }
+	w.eachCandidate(st, oneChannelNegative, func(k int, pr projections, rEnergy float64) {
 		ok := rEnergy > 0
 		neg := -1
 		for mc := range 2 {
@@ -142,7 +142,7 @@ func (w *JointWindow) inversions(st []jstate) [][2]bool {
 		if ok && neg >= 0 {
 			out[k][neg] = true
 		}
-	}
+	})
 	return out
 }
 

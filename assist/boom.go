@@ -54,8 +54,10 @@ func (a *Analysis) boom(b *audio.Buffer) (*stemmaster.EQBand, string) {
 	if best < 0 || ex < boomMinDB {
 		return nil, ""
 	}
-	// The peak at 1/24 octave within the band, and how wide it stays
-	// within 3 dB of its top.
+	// The peak at 1/24 octave within the band (the cut goes where the
+	// band whose excess the reason quotes stands out, not onto a stronger
+	// line of a neighbouring band), and how wide it stays within 3 dB of
+	// its top, read over the third octaves either side.
 	c := thirdCentres[best]
 	var fs []float64
 	for f := c * math.Pow(2, -1.0/3); f <= c*math.Pow(2, 1.0/3); f *= math.Pow(2, 1.0/24) {
@@ -64,7 +66,7 @@ func (a *Analysis) boom(b *audio.Buffer) (*stemmaster.EQBand, string) {
 	lv, _, _ := a.psd.bands(fs, 24)
 	top := len(fs) / 2
 	for i := range lv {
-		if lv[i] > lv[top] {
+		if lv[i] > lv[top] && math.Abs(math.Log2(fs[i]/c)) <= 1.0/6 {
 			top = i
 		}
 	}
@@ -82,6 +84,6 @@ func (a *Analysis) boom(b *audio.Buffer) (*stemmaster.EQBand, string) {
 		}
 	}
 	band.GainDB = round(band.GainDB, 1)
-	return &band, fmt.Sprintf("the mix is boomy: a narrow peak at %s stands %.1f dB over the bass around it, there most of the time (a resonance, not the song's tilt): %.1f dB, Q %.2g, at full amount",
-		hz(band.FreqHz), ex, band.GainDB, band.Q)
+	return &band, fmt.Sprintf("the mix is boomy: the third-octave band at %s stands %.1f dB over the bass around it, its narrow peak at %s there most of the time (a resonance, not the song's tilt): %.1f dB, Q %.2g, at full amount",
+		hz(c), ex, hz(band.FreqHz), band.GainDB, band.Q)
 }

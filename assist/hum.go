@@ -79,6 +79,16 @@ const (
 	// quietMinFrames is the fewest frames holding signal in which the
 	// quiet passages are read: francium's backing vocals, gated, fill 3.
 	quietMinFrames = 8
+	// humCombDB is how far a line stands over its comb neighbours (the
+	// mean level, in dB, of the peaks a spacing away on either side, for
+	// the spacing where they are strongest, up to humCombMaxShare of the
+	// mains; the nearest pair within humCombNearDB of the line): drums built from one beat repeated sample-exactly hold a
+	// comb of lines every beat's frequency (2 Hz at 120 BPM, 2.08 at 125),
+	// which at those tempos falls on every mains harmonic, each line as
+	// strong as its neighbours. Hum rings over what the loop puts there.
+	humCombDB       = 6
+	humCombNearDB   = 20
+	humCombMaxShare = 0.2
 	// humNotches bounds the notches (the strongest lines): with the
 	// high-pass, three resonances and a vocal's seven tone bands a strip
 	// stays within stemmaster.MaxEQBands.
@@ -293,6 +303,43 @@ func (fs *fineSpectrum) lineLevel(p []float64, f, tol float64) float64 {
 	return peak
 }
 
+// overComb is how far, in dB, the line of p within tol Hz of f stands
+// over its comb neighbours: the nearest pair of local peaks (each within
+// a bin of where it is looked for) the same number of bins under and over
+// the line's strongest bin, at least 3 bins away (outside the window's
+// main lobe) and at most maxHz, both within humCombNearDB of the line,
+// their mean dB level; a comb holds the pair twice as far out too (two
+// notes of a bass either side of a line are no comb). The nearest pair is the comb's spacing; a pair
+// further out may take in what the loop holds most of (a kick's
+// fundamental a few Hz off the line). +Inf where no such pair is: the
+// line has no comb around it.
+func (fs *fineSpectrum) overComb(p []float64, f, tol, maxHz float64) float64 {
+	top := max(0, int(math.Ceil((f-tol)/fs.binHz)))
+	for k := top; k <= int(math.Floor((f+tol)/fs.binHz)) && k < len(p); k++ {
+		if p[k] > p[top] {
+			top = k
+		}
+	}
+	near := p[top] * math.Pow(10, -humCombNearDB/10)
+	// peakNear is the strongest local peak of p within a bin of k over
+	// near, 0 for none.
+	peakNear := func(k int) float64 {
+		var best float64
+		for j := k - 1; j <= k+1; j++ {
+			if p[j] >= near && p[j] >= p[j-1] && p[j] >= p[j+1] {
+				best = max(best, p[j])
+			}
+		}
+		return best
+	}
+	for d := 3; float64(d)*fs.binHz <= maxHz && top-2*d-1 >= 1 && top+2*d+2 < len(p); d++ {
+		if lo, hi := peakNear(top-d), peakNear(top+d); lo > 0 && hi > 0 && peakNear(top-2*d) > 0 && peakNear(top+2*d) > 0 {
+			return 10 * math.Log10(p[top]/math.Sqrt(lo*hi))
+		}
+	}
+	return math.Inf(1)
+}
+
 // holdsInQuiet reports whether the line at f (±tol) keeps its level in
 // the stem's quietest quarter of frames (by their energy): its median
 // level there within humQuietSpreadDB of its median over every frame, and
@@ -352,6 +399,23 @@ func (fs *fineSpectrum) humLines(m float64, exact bool) []Resonance {
 		tol := math.Max(fs.binHz, mainsShare*f)
 		at := fs.lineAt(fs.mean, f, tol)
 		if !(math.Abs(at-f) <= tol) || !(fs.lineLevel(fs.mean, f, tol) > floor) {
+			continue
+		}
+		// A line of a loop's comb is no hum: its neighbours a comb
+		// spacing away are as strong, in the long-term spectrum and in
+		// the median frame (where moving notes beside the line fill the
+		// mean, as for the excess below).
+		maxHz := m * humCombMaxShare
+		oc := fs.overComb(fs.mean, f, tol, maxHz)
+		if !(oc >= humCombDB) && len(fs.frames) > 0 {
+			per := make([]float64, len(fs.frames))
+			for i, p := range fs.frames {
+				per[i] = fs.overComb(p, f, tol, maxHz)
+			}
+			slices.Sort(per)
+			oc = per[len(per)/2]
+		}
+		if !(oc >= humCombDB) {
 			continue
 		}
 		// The long-term excess, or the median frame's where moving notes

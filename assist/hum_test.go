@@ -39,6 +39,18 @@ func stemDecisions(p *Proposal, file string) []Decision {
 	return out
 }
 
+// trackNamed is the index of the track named name.
+func trackNamed(t *testing.T, ts []*Track, name string) int {
+	t.Helper()
+	for i, s := range ts {
+		if s.Name == name {
+			return i
+		}
+	}
+	t.Fatalf("no track %s", name)
+	return -1
+}
+
 // addDrone adds a musical line to both channels: each frequency at its
 // dBFS peak, in phrases of 8 s that swell by 12 dB to that peak, with 4 s
 // of nothing between them (a riser, a sub held under each phrase).
@@ -215,13 +227,8 @@ func TestHum(t *testing.T) {
 	t.Run("55 Hz on the vocal", func(t *testing.T) {
 		t.Parallel()
 		stems := generated()
-		lead := -1
-		for i, s := range stems {
-			if s.Name == "lead.wav" {
-				lead = i
-				addSine(s.Buf, 55, -40)
-			}
-		}
+		lead := trackNamed(t, stems, "lead.wav")
+		addSine(stems[lead].Buf, 55, -40)
 		p := propose(t, stems, Options{Amount: 1})
 		var cut *stemmaster.EQBand
 		for i, b := range p.Session.Stems[lead].EQ {
@@ -324,6 +331,94 @@ func TestSubPartIsNoRumble(t *testing.T) {
 			t.Logf("%s: high-pass %v: %s", tc.name, hp, why)
 			if hp != tc.cut || !strings.Contains(why, tc.reason) {
 				t.Errorf("%s: a high-pass on the fx: %v, want %v, saying %q: %q", tc.name, hp, tc.cut, tc.reason, why)
+			}
+		})
+	}
+}
+
+// loopedDrums is a beat of a kick (a sine gliding down
+// to F1, decaying over 0.3 s) and an off-beat hat (a burst of seeded noise)
+// repeated sample-exactly at bpm over frames: what a house track's drums
+// built from one looped beat are. Its spectrum is a comb of lines every
+// bpm/60 Hz, and at 120 or 125 BPM the comb's lines fall on the mains
+// harmonics (every 2 or 2.083 Hz: 50 Hz is the 25th or the 24th).
+func loopedDrums(bpm float64, frames int) *audio.Buffer {
+	beat := int(math.Round(60 * rate / bpm))
+	hat := audiotest.WhiteNoise(7, 1, beat/2, -18).Data[0]
+	one := make([]float32, beat)
+	var ph float64
+	for n := range one {
+		s := float64(n) / rate
+		f := 43.65 + 100*math.Exp(-s/0.03) // F1
+		ph += 2 * math.Pi * f / rate
+		one[n] = float32(0.7 * math.Exp(-s/0.3) * math.Sin(ph))
+		if h := n - beat/2; h >= 0 {
+			one[n] += hat[h] * float32(math.Exp(-float64(h)/rate/0.03))
+		}
+	}
+	b := audiotest.Silence(2, frames)
+	for _, ch := range b.Data {
+		for n := range ch {
+			ch[n] = one[n%beat]
+		}
+	}
+	return b
+}
+
+// A sample-exact loop is no hum: drums built from one beat repeated at
+// 120 or 125 BPM hold a comb of lines on the mains grid, each as strong
+// as its neighbours a comb spacing away, and no line of it is notched.
+// Hum under the same loop (50 Hz and its harmonics, 10 dB over the comb
+// at 100 and 150 Hz) is still read as hum and notched there; its 50 Hz
+// line lies in the kick's fundamental (F1, 43.65 Hz), under 6 dB over the
+// comb around it, and may be left.
+func TestHumNotALoop(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		bpm   float64
+		hum   []float64 // dBFS of 50, 100 and 150 Hz lines; nil: none
+		mains float64
+	}{
+		{"a beat looped at 120 BPM", 120, nil, 0},
+		{"a beat looped at 125 BPM", 125, nil, 0},
+		{"50 Hz hum under a beat looped at 120 BPM", 120, []float64{-20, -26, -32}, 50},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			stems := generated()
+			at := trackNamed(t, stems, "drums.wav")
+			drums := loopedDrums(c.bpm, stems[at].Buf.Frames())
+			for k, l := range c.hum {
+				addSine(drums, 50*float64(k+1), l)
+			}
+			stems[at].Buf = drums
+			p := propose(t, stems, Options{Amount: 1})
+			var humWhy []string
+			for _, d := range stemDecisions(p, "drums.wav") {
+				if d.Kind == "hum" {
+					humWhy = append(humWhy, d.Reason)
+				}
+			}
+			t.Logf("low peaks %+v; hum decisions %q", p.Stems[at].LowPeaks, humWhy)
+			notched := map[float64]bool{}
+			for _, b := range p.Session.Stems[at].EQ {
+				if b.Type == stemmaster.EQPeak && b.Q >= 10 && b.GainDB <= -6 {
+					notched[math.Round(b.FreqHz)] = true
+				}
+			}
+			if c.mains == 0 {
+				if len(humWhy) > 0 || len(notched) > 0 {
+					t.Errorf("the loop is read as hum: notches %v, decisions %q", notched, humWhy)
+				}
+				return
+			}
+			if len(humWhy) == 0 || !strings.Contains(humWhy[0], stemmaster.FormatNumber(c.mains)+" Hz mains hum") {
+				t.Errorf("the hum decisions %q do not name %g Hz mains hum", humWhy, c.mains)
+			}
+			if !notched[2*c.mains] || !notched[3*c.mains] {
+				t.Errorf("the hum under the loop is not notched at %g and %g Hz: notches %v, decisions %q", 2*c.mains, 3*c.mains, notched, humWhy)
 			}
 		})
 	}

@@ -555,3 +555,43 @@ func TestSubDropIsNoBoom(t *testing.T) {
 		}
 	}
 }
+
+// A boom's cut lies in the third-octave band whose excess it names: two
+// steady lines at 94 and 106 Hz lift the 100 Hz band most over the broad
+// tone, while a single line at 122 Hz, 2 dB stronger than each of them,
+// lifts the 125 Hz band less. The 1/24-octave search around the 100 Hz
+// band reached into the 125 Hz band and cut 122 Hz, quoting the 100 Hz
+// band's excess.
+func TestBoomCutInItsBand(t *testing.T) {
+	t.Parallel()
+	b := songMix()
+	onCurve(b, FamilyModern)
+	n := b.Frames()
+	for _, l := range []struct{ f, dbfs float64 }{{94, -20}, {106, -20}, {122, -18}} {
+		audiotest.Add(b, audiotest.Sine(rate, 2, n, l.f, l.dbfs, 0))
+	}
+	audiotest.Normalize(b, -3)
+	a := Analyze(&Track{Name: "boom.wav", Rate: rate, Buf: b})
+	cut, why := a.boom(b)
+	if cut == nil {
+		t.Fatal("no boom found")
+	}
+	t.Logf("%+v: %s", *cut, why)
+	var c, ex float64
+	if i := strings.Index(why, "the third-octave band at "); i < 0 {
+		t.Fatalf("the reason %q names no band", why)
+	} else if _, err := fmt.Sscanf(why[i:], "the third-octave band at %g Hz stands %g dB", &c, &ex); err != nil {
+		t.Fatalf("the reason %q: %v", why, err)
+	}
+	if math.Abs(math.Log2(cut.FreqHz/c)) > 1.0/6 {
+		t.Errorf("the cut at %g Hz lies outside the %g Hz band the reason quotes", cut.FreqHz, c)
+	}
+	broad := broadTone(a.Spectrum)
+	for k, tc := range thirdCentres {
+		if math.Abs(math.Log2(cut.FreqHz/tc)) <= 1.0/6 {
+			if want := math.Round((a.Spectrum[k]-broad[k])*10) / 10; math.Abs(want-ex) > 0.05 {
+				t.Errorf("the reason quotes %.1f dB; the band at %g Hz, where the cut lies, stands %.1f dB out", ex, tc, want)
+			}
+		}
+	}
+}

@@ -68,6 +68,34 @@ func TestSumLoudnessBoundsTheSong(t *testing.T) {
 	c.do("POST", c.p("/sum-loudness"), strings.NewReader(`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": 48000}]}`), "application/json", http.StatusOK, nil)
 }
 
+// TestSumLoudnessReadsTheSessionAsPutDoes: the session POST …/sum-loudness
+// measures is read as PUT …/session reads it: a key unknown or given twice
+// is a 422 naming it (the plain decoder took the last value, or none), and
+// a file named decomposed (NFD, a Mac's spelling) is the file stored
+// composed (it was "not uploaded").
+func TestSumLoudnessReadsTheSessionAsPutDoes(t *testing.T) {
+	t.Parallel()
+	c := projectWith(t, "\u00e1.wav", "b.wav")
+	for _, tc := range []struct {
+		what, body string
+		want       int
+	}{
+		{"an unknown key", `{"stems": [{"file": "b.wav", "volume": 3}]}`, http.StatusUnprocessableEntity},
+		{"a key given twice", `{"stems": [{"file": "b.wav", "gain_db": -3, "gain_db": 0}]}`, http.StatusUnprocessableEntity},
+		{"a name decomposed", `{"stems": [{"file": "a\u0301.wav"}, {"file": "b.wav"}]}`, http.StatusOK},
+	} {
+		for _, call := range []struct{ method, path string }{{"PUT", "/session"}, {"POST", "/sum-loudness"}} {
+			var e apiError
+			got := c.do(call.method, c.p(call.path), strings.NewReader(tc.body), "application/json", tc.want, nil)
+			if tc.want != http.StatusOK {
+				if json.Unmarshal(got, &e); e.Error.Code != "invalid_session" || e.Error.Field == "" {
+					t.Errorf("%s %s with %s: %+v, want invalid_session naming the field", call.method, call.path, tc.what, e.Error)
+				}
+			}
+		}
+	}
+}
+
 // TestSumLoudnessOffsetsAbove48kHz: a stem's offset counts the song's
 // frames, while previews above 48 kHz are converted to it: the offset is
 // scaled with them. Two copies of a 1 kHz sine at 96 kHz, one 48 frames

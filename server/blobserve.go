@@ -226,6 +226,11 @@ func (s *Server) handleZip(w http.ResponseWriter, r *http.Request, p *store.Proj
 		zipName = title
 	}
 	w.Header().Set("Content-Disposition", store.Attachment(zipName+".zip"))
+	if r.Method == http.MethodHead {
+		// The zip's size is known only once it is built (the report and
+		// the pictures deflated): HEAD has its headers without it.
+		return
+	}
 	zw := zip.NewWriter(w)
 	for _, o := range outs {
 		if o.Kind == store.OutputPreview {

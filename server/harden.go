@@ -151,6 +151,7 @@ type minRateBody struct {
 	eof         bool  // the body was read to its end
 	timedOut    bool
 	deadlineSet bool
+	entitled    bool // an upload the project's token opens (drainRefused)
 }
 
 func newMinRateBody(w http.ResponseWriter, body io.ReadCloser, rate int64, window time.Duration) *minRateBody {
@@ -175,23 +176,32 @@ func (b *minRateBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// refusalDrainMargin is what drainRefused reads past one file's bound:
-// a multipart form's headers and boundaries.
+// refusalDrainMargin is what drainRefused reads past one file's bound (a
+// multipart form's headers and boundaries), and all it reads of a body the
+// client is not entitled to send.
 const refusalDrainMargin = 1 << 20
 
 // drainRefused reads and discards what is left of the body of a request
-// refused before it was read (a 4xx or 5xx answer but 413), when it is
-// declared at most bound bytes (or sent chunked, then up to bound), so
-// that a client which sends its whole body before it reads the answer
-// (curl, most HTTP libraries, a browser's upload) reads the refusal:
-// net/http reads only 256 KiB of it and closes the connection, which such
-// a client meets as a reset while it is still writing. A client that
-// asked with Expect: 100-continue has sent nothing and is not asked for
-// the body; net/http answers it at once and closes. A body past the bound,
-// or one declared over it, is not read: the connection is closed after
-// the answer, as before. The answer is still buffered here (a refusal is
-// short), so it goes out once the body is read.
-func drainRefused(w *statusRecorder, r *http.Request, body *minRateBody, bound int64) {
+// refused before it was read (a 4xx or 5xx answer but 413), so that a
+// client which sends its whole body before it reads the answer (curl,
+// most HTTP libraries, a browser's upload) reads the refusal: net/http
+// reads only 256 KiB of it and closes the connection, which such a client
+// meets as a reset while it is still writing. It reads up to bound when
+// the body is an upload the project's token opens (refused for a busy
+// server, a full disk, a store out of reach: the client may send it and
+// will again), and up to small otherwise: a request refused before it is
+// authenticated (401, 403, 404, or 429 in flight without a valid token) or
+// a call that takes a short body would have anyone's 1 GiB read for
+// nothing. A body declared past the bound is not read at all. A client
+// that asked with Expect: 100-continue has sent nothing and is not asked
+// for the body; net/http answers it at once and closes. What is not read
+// is left, and the connection closed after the answer. The answer is
+// still buffered here (a refusal is short), so it goes out once the body
+// is read.
+func drainRefused(w *statusRecorder, r *http.Request, body *minRateBody, bound, small int64) {
+	if !body.entitled {
+		bound = small
+	}
 	code := w.status()
 	if code < 400 || code == http.StatusRequestEntityTooLarge || body.eof || r.ContentLength > bound {
 		return

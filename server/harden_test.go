@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -153,6 +154,18 @@ func TestNameConflicts(t *testing.T) {
 			t.Errorf("%s: %+v, want 409 naming both files", other, e.Error)
 		}
 	}
+	// A name that reads as a stored one once compatibility forms are
+	// folded (NFKC: full width, a Roman numeral fifty for an l) is that
+	// name's conflict: two strips no one could tell apart.
+	c.upload("stems", map[string][]byte{"full.wav": wav}, []string{"full.wav"}, 201, nil)
+	for _, other := range []string{"\uff46\uff55\uff4c\uff4c.wav", "fu\u217cl.wav"} {
+		var e apiError
+		c.upload("stems", map[string][]byte{other: wav}, []string{other}, 409, &e)
+		if !strings.Contains(e.Error.Message, "full.wav") || !strings.Contains(e.Error.Message, other) || e.Error.Code != "name_taken" {
+			t.Errorf("%s: %+v, want 409 naming both files", other, e.Error)
+		}
+	}
+	c.do("DELETE", c.p("/stems/full.wav"), nil, "", 204, nil)
 	// Letters of any script are names of their own; the same name
 	// decomposed (as a Mac sends it) is the same file again, and replaces
 	// it, as the same file again does.
@@ -930,6 +943,91 @@ func TestRefusalReadByWholeBodyClients(t *testing.T) {
 	if got, err := send(10<<20, false); err == nil {
 		t.Errorf("a 10 MB body past the 9 MB drain: %q, want the connection closed", got)
 	}
+}
+
+// TestRefusedStrangerNotDrained: an upload refused before it is
+// authenticated (no token, a wrong one) is not read past the small drain
+// (1 MiB, and the 256 KiB net/http reads before it closes), however much
+// a file may weigh: a 50 MB body under a 64 MiB file's bound was read
+// whole for anyone who sent it. The project's own upload refused for a
+// full disk is read whole, and its client reads the 507.
+func TestRefusedStrangerNotDrained(t *testing.T) {
+	t.Parallel()
+	var read atomic.Int64
+	var full atomic.Bool
+	b := setupListening(t, func(cfg *Config) {
+		cfg.Limits = Limits{MaxFileBytes: 64 << 20, MaxTotalBytes: 128 << 20, MaxFiles: 4}
+		cfg.MinFreeBytes = 1
+		cfg.FreeBytes = func() (uint64, error) {
+			if full.Load() {
+				return 0, nil
+			}
+			return 1 << 40, nil
+		}
+	}, func(ln net.Listener) net.Listener { return countingListener{ln, &read} })
+	c := b.newProject(t)
+	full.Store(true)
+	const size = 50 << 20
+	for _, tc := range []struct{ what, token, want string }{
+		{"no token", "", ""},
+		{"a wrong token", strings.Repeat("0", 64), ""},
+		{"the project's token on a full disk", c.token, "HTTP/1.1 507"},
+	} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(b.url, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(time.Minute))
+		before := read.Load()
+		auth := ""
+		if tc.token != "" {
+			auth = "Authorization: Bearer " + tc.token + "\r\n"
+		}
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\n%sContent-Type: multipart/form-data; boundary=b\r\nContent-Length: %d\r\n\r\n", c.p("/stems"), auth, size)
+		wrote := make(chan error, 1)
+		go func() {
+			_, err := conn.Write(make([]byte, size)) // fails once the server closes
+			wrote <- err
+		}()
+		answer, _ := io.ReadAll(conn) // up to the server's close
+		conn.Close()
+		werr := <-wrote
+		n := read.Load() - before
+		if tc.want == "" {
+			if n > refusalDrainMargin+512<<10 {
+				t.Errorf("%s, a %d MB upload: the server read %d bytes, want at most the 1 MiB drain and net/http's 256 KiB", tc.what, size>>20, n)
+			}
+			continue
+		}
+		if n < size || werr != nil || !strings.HasPrefix(string(answer), tc.want) {
+			t.Errorf("%s, a %d MB upload: the server read %d bytes, the client's write %v, its answer %.40q; want the body read whole and %s", tc.what, size>>20, n, werr, answer, tc.want)
+		}
+	}
+}
+
+// countingListener adds what its connections read to n.
+type countingListener struct {
+	net.Listener
+	n *atomic.Int64
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return countingConn{c, l.n}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c countingConn) Read(p []byte) (int, error) {
+	k, err := c.Conn.Read(p)
+	c.n.Add(int64(k))
+	return k, err
 }
 
 // TestTrailingJSONRefused: a JSON body with a second value after the

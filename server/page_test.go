@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -402,7 +403,8 @@ func FuzzParseDirectWAV(f *testing.F) {
 
 func TestDownloadsNamedAfterTheSong(t *testing.T) {
 	t.Parallel()
-	c := setup(t).newProject(t)
+	b := setup(t)
+	c := b.newProject(t)
 	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
 	c.waitJob(c.render())
 	for _, tc := range []struct{ query, want string }{
@@ -432,6 +434,13 @@ func TestDownloadsNamedAfterTheSong(t *testing.T) {
 	data := c.do("GET", c.p("/outputs.zip?title=My%20Song"), nil, "", http.StatusOK, nil)
 	if !bytes.Contains(data, []byte("My Song - main.wav")) {
 		t.Error("the zip's files are not named after the song")
+	}
+	// HEAD answers the zip's headers without building it (a recorder
+	// keeps what the handler writes, which net/http drops for HEAD).
+	rec := httptest.NewRecorder()
+	b.srv.ServeHTTP(rec, c.request("HEAD", c.p("/outputs.zip?title=My%20Song"), nil, ""))
+	if got := rec.Header().Get("Content-Disposition"); rec.Code != http.StatusOK || got != `attachment; filename="My Song.zip"` || rec.Body.Len() != 0 {
+		t.Errorf("HEAD outputs.zip: %d, %s, %d bytes written; want 200, the GET's name and the zip not built", rec.Code, got, rec.Body.Len())
 	}
 }
 

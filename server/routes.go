@@ -2,6 +2,15 @@ package server
 
 import "stemmaster/store"
 
+// uploadRoutes are the calls whose body is the client's files, up to a
+// file's limit and more: a refusal of one the project's token opens reads
+// the body whole (drainRefused).
+var uploadRoutes = map[string]bool{
+	"POST /api/projects/{id}/stems":      true,
+	"POST /api/projects/{id}/mix":        true,
+	"POST /api/projects/{id}/references": true,
+}
+
 // routes registers every endpoint (docs/api.md). The page, its static
 // files, the export guide and project creation are open; every other call
 // acts on one project and goes through withProject, which checks the

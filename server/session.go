@@ -38,33 +38,47 @@ func writeSession(w http.ResponseWriter, sess *stemmaster.Session) {
 const MaxSessionBytes = 64 << 10
 
 func (s *Server) handlePutSession(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	if r.ContentLength > MaxSessionBytes {
-		writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "session", fmt.Sprintf("a session is at most %d KiB", MaxSessionBytes>>10))
+	sess, ok := readSession(w, r)
+	if !ok {
 		return
 	}
-	body := http.MaxBytesReader(w, r.Body, MaxSessionBytes)
-	var raw json.RawMessage
-	if err := decodeOne(json.NewDecoder(body), &raw); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "session", fmt.Sprintf("a session is at most %d KiB", MaxSessionBytes>>10))
-			return
-		}
-		writeFieldError(w, http.StatusBadRequest, "bad_request", "session", "the session must be a JSON object: "+err.Error())
-		return
-	}
-	sess, err := service.ParseSession(raw)
-	if err != nil {
-		writeSessionError(w, err)
-		return
-	}
-	composeNames(sess)
 	files, err := s.projects.Files(r.Context(), p.ID)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
 	s.saveSession(w, r, p, sess, files, files.Mix())
+}
+
+// readSession reads the session a request's body gives (PUT …/session,
+// POST …/sum-loudness): one JSON object of at most MaxSessionBytes, no key
+// unknown or given twice (service.ParseSession), its file names composed.
+// When it is not one it has answered (413, 400 or 422) and returns false.
+func readSession(w http.ResponseWriter, r *http.Request) (*stemmaster.Session, bool) {
+	tooLarge := func() {
+		writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "session", fmt.Sprintf("a session is at most %d KiB", MaxSessionBytes>>10))
+	}
+	if r.ContentLength > MaxSessionBytes {
+		tooLarge()
+		return nil, false
+	}
+	var raw json.RawMessage
+	if err := decodeOne(json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxSessionBytes)), &raw); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			tooLarge()
+			return nil, false
+		}
+		writeFieldError(w, http.StatusBadRequest, "bad_request", "session", "the session must be a JSON object: "+err.Error())
+		return nil, false
+	}
+	sess, err := service.ParseSession(raw)
+	if err != nil {
+		writeSessionError(w, err)
+		return nil, false
+	}
+	composeNames(sess)
+	return sess, true
 }
 
 // saveSession validates a session against the project's files (mix is the

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -45,9 +44,8 @@ func (s *Server) handleSumLoudness(w http.ResponseWriter, r *http.Request, p *st
 		return // the client went away while waiting its turn
 	}
 	defer release()
-	var sess stemmaster.Session
-	if err := decodeOne(json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxSessionBytes)), &sess); err != nil {
-		writeError(w, http.StatusBadRequest, "bad_request", "the body must be a session as JSON")
+	sess, ok := readSession(w, r)
+	if !ok {
 		return
 	}
 	// Each stem listed opens its preview for the whole pass: 3,700 copies
@@ -58,7 +56,7 @@ func (s *Server) handleSumLoudness(w http.ResponseWriter, r *http.Request, p *st
 		writeFieldError(w, http.StatusUnprocessableEntity, "too_many", "stems", fmt.Sprintf("a session lists at most %d stems, the files a project may hold", most))
 		return
 	}
-	lufs, err := s.sumLoudness(r.Context(), p, &sess)
+	lufs, err := s.sumLoudness(r.Context(), p, sess)
 	if errors.Is(err, errSumTooLong) {
 		writeError(w, http.StatusUnprocessableEntity, "too_long", fmt.Sprintf("with their offsets the stems run past the longest song this server renders (%g s)", s.cfg.Limits.MaxDurationS))
 		return

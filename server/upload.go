@@ -247,7 +247,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		if kind == store.KindMix && f.Kind == store.KindMix {
 			replaced = true // one mix per project: a new one replaces it
 		}
-		if f.Name == name && (f.Kind != kind || cmp.Or(f.OriginalName, f.Name) != original) {
+		if f.Name == name && (f.Kind != kind || cmp.Or(f.OriginalName, f.Name) != original) || store.ReadAlike(f.Name, name) && !replaced {
 			return nil, nameConflict(name, original, f)
 		}
 		if !replaced {
@@ -402,6 +402,10 @@ func nameConflict(name, original string, held store.File) *uploadError {
 	heldBy := cmp.Or(held.OriginalName, held.Name)
 	if held.Kind != store.KindStem && held.Kind != store.KindMix {
 		held.Kind = "file"
+	}
+	if held.Name != name {
+		return &uploadError{http.StatusConflict, "name_taken",
+			fmt.Sprintf("%q would be stored as %s, which reads as %s, the name of the %s %q already uploaded; rename one of them", original, name, held.Name, held.Kind, heldBy)}
 	}
 	if heldBy == original {
 		return &uploadError{http.StatusConflict, "name_taken", fmt.Sprintf("%s is already uploaded as the %s", name, held.Kind)}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // BeginAttempt counts a new attempt of a job and marks it running; see
@@ -349,6 +351,14 @@ func (e *NameConflictError) Error() string {
 	return fmt.Sprintf("store: %s is taken by the %s %q", e.Name, e.Kind, e.Original)
 }
 
+// ReadAlike reports whether two different file names are one text to a
+// reader: the same once their compatibility forms are folded (NFKC), as
+// "ｆｕｌｌ.wav" (full width) and "full.wav", "ﬁll.wav" (a ligature) and
+// "fill.wav", "take².wav" and "take2.wav". Two files so named would be two
+// strips, two session entries and two downloads no one can tell apart, so
+// a project holds one of them (PutFileWithin).
+func ReadAlike(a, b string) bool { return a != b && norm.NFKC.String(a) == norm.NFKC.String(b) }
+
 // PutFileWithin records an uploaded file as PutFile does, replacing the
 // file of the same kind and name (and, for a mix, the previous mix), in one
 // transaction that first checks, against the records as they are at that
@@ -386,6 +396,8 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 				conflict = &NameConflictError{Name: o.Name, Kind: o.Kind, Original: cmp.Or(o.OriginalName, o.Name)}
 			case same || (f.Kind == KindMix && o.Kind == KindMix):
 				replaced = append(replaced, o)
+			case ReadAlike(o.Name, f.Name):
+				conflict = &NameConflictError{Name: o.Name, Kind: o.Kind, Original: cmp.Or(o.OriginalName, o.Name)}
 			default:
 				total += o.Counts()
 			}
