@@ -65,9 +65,37 @@ func IsTemp(name, final string) bool {
 	return final == "" || rest[:i] == final
 }
 
+// NotRegularError is Create's error for a path that names something other
+// than a regular file: a directory, a device such as /dev/null, a named
+// pipe or a socket. Renaming a new file over it would replace the node
+// itself (as root, /dev/null would become a file), so it is left alone.
+type NotRegularError struct {
+	Path string
+	Mode os.FileMode
+}
+
+func (e *NotRegularError) Error() string {
+	what := "not a regular file"
+	switch t := e.Mode.Type(); {
+	case t&os.ModeDir != 0:
+		what = "a directory"
+	case t&os.ModeDevice != 0:
+		what = "a device"
+	case t&os.ModeNamedPipe != 0:
+		what = "a named pipe"
+	case t&os.ModeSocket != 0:
+		what = "a socket"
+	}
+	return fmt.Sprintf("%s is %s, not a file: stemmaster writes a file whole and renames it into place, which would replace it", e.Path, what)
+}
+
 // Create starts writing path. Nothing appears under path until Commit (or
-// Close) succeeds.
+// Close) succeeds. A path that exists as anything but a regular file (after
+// following links) is refused with a *NotRegularError.
 func Create(path string) (*File, error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, &NotRegularError{Path: path, Mode: fi.Mode()}
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
