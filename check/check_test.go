@@ -645,7 +645,13 @@ func TestAdviceCorrected(t *testing.T) {
 					t.Errorf("first reason %q, want %q in it", a.Reasons[0], w)
 				}
 			}
-			if a.Service != clean.Advice.Service || !slices.Equal(a.Reasons[1:], clean.Advice.Reasons) {
+			// Past the corrections, the clean delivery's advice figure for
+			// figure, saying which stems it read.
+			rest := make([]string, len(a.Reasons)-1)
+			for i, r := range a.Reasons[1:] {
+				rest[i] = strings.Replace(r, "the stems with these corrections", "the stems", 1)
+			}
+			if a.Service != clean.Advice.Service || !slices.Equal(rest, clean.Advice.Reasons) {
 				t.Errorf("corrected advice %s %q\nwant the clean delivery's %s %q", a.Service, a.Reasons[1:], clean.Advice.Service, clean.Advice.Reasons)
 			}
 		})

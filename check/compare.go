@@ -211,10 +211,16 @@ func (c *checker) compareWithMix() error {
 		c.dropFlatPeaks(sum, facts.stems, facts.tracks)
 	}
 	for _, in := range facts.clipped {
-		// What the clip took off lowers its fitted gain (a vocal clipped
-		// 10 dB under its peak reads 2 dB quiet): no fader error; the
-		// clipping finding and the sum_mismatch say what to do.
-		use[indexOf(sum, in)] = false
+		// What the clip took off lowers the stem against its part of the
+		// mix, so it reads quiet (a vocal clipped 10 dB under its peak
+		// reads 2 dB quiet): that is no fader error; the clipping finding
+		// and the sum_mismatch say what to do. A clip cannot make a stem
+		// read hot, nor quieter than ClipQuietMaxDB: a stem turned up and
+		// then clipped keeps its gain finding beside the clipping.
+		k := indexOf(sum, in)
+		if g := fit.Gains[k]; g >= 1 && 20*math.Log10(g) <= ClipQuietMaxDB {
+			use[k] = false
+		}
 	}
 	if diag.Cause == analysis.CauseStemFiltered {
 		// A stem with a reverb, a delay or an EQ the mix lacks has its
