@@ -207,13 +207,28 @@ func (fs *fineSpectrum) lineAt(p []float64, f, tol float64) float64 {
 	return (float64(top) + d) * fs.binHz
 }
 
-// lineLevel is the strongest bin of p within tol Hz of f.
-func (fs *fineSpectrum) lineLevel(p []float64, f, tol float64) float64 {
-	var peak float64
-	for k := max(0, int(math.Ceil((f-tol)/fs.binHz))); k <= int(math.Floor((f+tol)/fs.binHz)) && k < len(p); k++ {
-		peak = max(peak, p[k])
+// topBin is the strongest bin of p within tol Hz of f; false where no bin
+// of p lies there.
+func (fs *fineSpectrum) topBin(p []float64, f, tol float64) (int, bool) {
+	lo, hi := max(0, int(math.Ceil((f-tol)/fs.binHz))), min(len(p)-1, int(math.Floor((f+tol)/fs.binHz)))
+	if hi < lo {
+		return 0, false
 	}
-	return peak
+	top := lo
+	for k := lo + 1; k <= hi; k++ {
+		if p[k] > p[top] {
+			top = k
+		}
+	}
+	return top, true
+}
+
+// lineLevel is the strongest bin of p within tol Hz of f (0 where none).
+func (fs *fineSpectrum) lineLevel(p []float64, f, tol float64) float64 {
+	if k, ok := fs.topBin(p, f, tol); ok {
+		return p[k]
+	}
+	return 0
 }
 
 // overComb is how far, in dB, the line of p within tol Hz of f stands
@@ -227,11 +242,9 @@ func (fs *fineSpectrum) lineLevel(p []float64, f, tol float64) float64 {
 // fundamental a few Hz off the line). +Inf where no such pair is: the
 // line has no comb around it.
 func (fs *fineSpectrum) overComb(p []float64, f, tol, maxHz float64) float64 {
-	top := max(0, int(math.Ceil((f-tol)/fs.binHz)))
-	for k := top; k <= int(math.Floor((f+tol)/fs.binHz)) && k < len(p); k++ {
-		if p[k] > p[top] {
-			top = k
-		}
+	top, ok := fs.topBin(p, f, tol)
+	if !ok {
+		return math.Inf(1)
 	}
 	near := p[top] * math.Pow(10, -humCombNearDB/10)
 	// peakNear is the strongest local peak of p within a bin of k over
