@@ -29,10 +29,14 @@ func TestSuggestMemoryIsBounded(t *testing.T) {
 	c.do("POST", c.p("/suggest"), nil, "", http.StatusOK, &res)
 	runtime.ReadMemStats(&after)
 	alloc := float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20)
-	// The whole song is 90 stem-seconds, about 150 MB held and several
-	// times that allocated; the budget is 18 stem-seconds.
+	// The budget is 18 stem-seconds, and the suggest's work on them
+	// allocates about 75 MB; the whole song, 90 stem-seconds, allocates
+	// 254 MB (measured with the budget raised). The bound sits between,
+	// with room for what the process's other goroutines allocate while
+	// the request runs, which TotalAlloc also counts (up to 9 MB under
+	// -race).
 	t.Logf("suggest allocated %.0f MB", alloc)
-	if alloc > 80 {
+	if alloc > 120 {
 		t.Errorf("suggest allocated %.0f MB on 3 × %d s stems with an 18 stem-second budget", alloc, stemS)
 	}
 	e := res.Excerpt
