@@ -64,7 +64,7 @@ function explain(e) {
     case "not_found":
       // The project itself (the server's "no such project"): expired
       // while its tab stayed open, or deleted elsewhere.
-      if (/^no such project/.test(e.message || "")) return "This project has expired or was deleted (projects are deleted after the retention period): start a new one with New project, and upload the files again.";
+      if (/^no such project/.test(e.message || "")) return goneWords();
   }
   return e.message || "the server answered " + e.status;
 }

@@ -21,6 +21,11 @@ function renderFiles() {
       el("td", { text: fmtNum(f.duration_s, 1) + " s · " + fmtBytes(f.size) }),
       el("td", {}, b)));
   }
+  // One file is mastered as it is: the check leads on to Master (the
+  // balance of a single strip, its role and its offset, read as a step
+  // the musician had to take). Balance stays a tab away, for the
+  // assistant.
+  $("#to-mix").textContent = oneFile(p) ? "Next: master →" : "Next: balance →";
   const both = p.stems.length > 0 && !!p.mix;
   $("#mode").hidden = !both;
   $$("#mode input").forEach(r => { r.checked = r.value === (p.stereo ? "stereo" : "stems"); });
