@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 
 	"stemmaster/audio"
 )
@@ -172,10 +173,7 @@ func (c *Chunks) Next(missing string) (id string, size int64, err error) {
 	if n := c.Pos - start; padded && c.S == nil && n >= 7 && !printable(b[0:4]) && printable([]byte{c.padByte, b[0], b[1], b[2]}) {
 		// b holds what the stream gave: all 8 bytes, or 7 at its end.
 		h := append([]byte{c.padByte}, b[:n]...)
-		if n == 8 {
-			c.r = io.MultiReader(bytes.NewReader(h[8:]), c.r)
-			c.Pos--
-		}
+		c.Unread(h[8:])
 		size = int64(c.order.Uint32(h[4:8]))
 		c.odd = size&1 == 1
 		return string(h[0:4]), size, nil
@@ -246,6 +244,16 @@ func (c *Chunks) SkipChunk(id string, size int64) error {
 	}
 	c.padded = c.odd
 	return nil
+}
+
+// Unread gives b, the bytes read last, back to the input of a stream: the
+// next Read, and what reads from Reader, reads them again first.
+func (c *Chunks) Unread(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	c.r = io.MultiReader(bytes.NewReader(slices.Clone(b)), c.r)
+	c.Pos -= int64(len(b))
 }
 
 // Reader is what reads the input from the header's end on: r itself, or,
