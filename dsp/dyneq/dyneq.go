@@ -51,6 +51,7 @@ const (
 	MaxTimeMS        = 5000.0
 	DeEsserMinHz     = 4000.0
 	DeEsserMaxHz     = 10000.0
+	DefaultQ         = 2.0 // of a bell whose Q is 0
 	DefaultAttackMS  = 1.0
 	DefaultReleaseMS = 60.0
 	processorName    = "dynamic_eq"
@@ -81,7 +82,7 @@ func (p Params) withDefaults() Params {
 		p.Mode = ModeBell
 	}
 	if p.Q == 0 {
-		p.Q = 2
+		p.Q = DefaultQ
 	}
 	if p.AttackMS == 0 {
 		p.AttackMS = DefaultAttackMS

@@ -33,6 +33,13 @@ const (
 	processorName    = "multiband"
 )
 
+// Defaults for a Band's zero AttackMS, ReleaseMS and RangeDB.
+const (
+	DefaultAttackMS  = 10.0
+	DefaultReleaseMS = 150.0
+	DefaultRangeDB   = 40.0
+)
+
 // Band is one band's processing. The zero value of Ratio and ExpandRatio
 // (or 1) means no compression and no expansion; Width must be set (1 = as
 // is): the session layer fills its default.
@@ -68,13 +75,13 @@ func (b Band) withDefaults() Band {
 		b.ExpandRatio = 1
 	}
 	if b.AttackMS == 0 {
-		b.AttackMS = 10
+		b.AttackMS = DefaultAttackMS
 	}
 	if b.ReleaseMS == 0 {
-		b.ReleaseMS = 150
+		b.ReleaseMS = DefaultReleaseMS
 	}
 	if b.RangeDB == 0 {
-		b.RangeDB = 40
+		b.RangeDB = DefaultRangeDB
 	}
 	return b
 }
