@@ -1,6 +1,7 @@
 package multiband
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 
@@ -68,21 +69,11 @@ func paramError(param string, v float64, format string, args ...any) error {
 }
 
 func (b Band) withDefaults() Band {
-	if b.Ratio == 0 {
-		b.Ratio = 1
-	}
-	if b.ExpandRatio == 0 {
-		b.ExpandRatio = 1
-	}
-	if b.AttackMS == 0 {
-		b.AttackMS = DefaultAttackMS
-	}
-	if b.ReleaseMS == 0 {
-		b.ReleaseMS = DefaultReleaseMS
-	}
-	if b.RangeDB == 0 {
-		b.RangeDB = DefaultRangeDB
-	}
+	b.Ratio = cmp.Or(b.Ratio, 1)
+	b.ExpandRatio = cmp.Or(b.ExpandRatio, 1)
+	b.AttackMS = cmp.Or(b.AttackMS, DefaultAttackMS)
+	b.ReleaseMS = cmp.Or(b.ReleaseMS, DefaultReleaseMS)
+	b.RangeDB = cmp.Or(b.RangeDB, DefaultRangeDB)
 	return b
 }
 
