@@ -336,6 +336,59 @@ func TestDrift(t *testing.T) {
 	}
 }
 
+// TestLagSums: the channel-lag search's correlation at each of its 65
+// lags is the plain sum of products (float64, in order) within 1e-12 of
+// the correlation's scale (√(Σx²·Σy²)), added to what out held and times
+// g, for a stretch whose length is no multiple of the kernel's blocks; the
+// peak sits at the lag the reference was shifted by.
+func TestLagSums(t *testing.T) {
+	t.Parallel()
+	const n, k, late = 10007, channelLagMax, 5
+	x := audiotest.PinkNoise(5, 1, n+2*k, -6).Data[0]
+	src := x[k : k+n]
+	ref := make([]float32, n+2*k)
+	copy(ref[late:], x) // ref[j+i] = x[j+i−late]: src matches ref at lag k+late
+	out := make([]float64, 2*k+1)
+	for j := range out {
+		out[j] = float64(j)
+	}
+	const g = -0.5
+	lagSums(src, ref, out, g)
+	var xx, yy float64
+	for i, v := range src {
+		xx += float64(v) * float64(v)
+		yy += float64(ref[k+i]) * float64(ref[k+i])
+	}
+	scale := math.Sqrt(xx * yy)
+	best := 0
+	for j := range out {
+		var want float64
+		for i, v := range src {
+			want += float64(v) * float64(ref[j+i])
+		}
+		want = float64(j) + g*want
+		if d := math.Abs(out[j] - want); d > 1e-12*scale {
+			t.Errorf("lag %d: %v, want %v (off by %g of the scale)", j-k, out[j], want, d/scale)
+		}
+		if out[j] < out[best] {
+			best = j // g < 0: the strongest correlation is the lowest
+		}
+	}
+	if best != k+late {
+		t.Errorf("the correlation peaks at lag %d, want %d", best-k, late)
+	}
+}
+
+// BenchmarkLagSums: one stretch of a second through the 65 lags.
+func BenchmarkLagSums(b *testing.B) {
+	const n = 48000
+	x := audiotest.PinkNoise(5, 1, n+2*channelLagMax, -6).Data[0]
+	out := make([]float64, 2*channelLagMax+1)
+	for b.Loop() {
+		lagSums(x[:n], x, out, 1)
+	}
+}
+
 // TestOneChannelLate: a stereo file with one channel a few samples late
 // against the other is named in the sum_mismatch with the channel and the
 // lag, with no gain finding read into it: the mix's right channel one
