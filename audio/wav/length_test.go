@@ -69,6 +69,33 @@ func TestHeaderLength(t *testing.T) {
 		file = append(file[:i+4:i+4], append([]byte{0, 0, 0, 0}, file[i+10:]...)...)
 		codectest.ReadsPast(t, file, nil, 0, decode)
 	})
+	// From a stream, which cannot look behind the samples, a size of 0
+	// opening audio reads to the end (Frames unknown), as 0xFFFFFFFF
+	// does; it read as no frames (a float export with only its fact chunk
+	// filled in, an RF64 whose ds64 was never).
+	for _, c := range []struct {
+		name string
+		file []byte
+		want []float32
+	}{
+		{"a stream: data size 0 with samples behind it", sizeZero(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8, 9)})), []float32{q(7, 16), q(8, 16), q(9, 16)}},
+		{"a stream: float, data size 0, the length in the fact chunk", sizeZero(riff("RIFF", fmtChunk(tagFloat, 1, 48000, 4, 32), chunk{ID: "fact", Body: le32(2)}, chunk{ID: "data", Body: f32(0.5, -0.5)})), []float32{0.5, -0.5}},
+		{"a stream: RF64, ds64 data size 0", riff("RF64", ds64Chunk(0, 0, 0), pcm16, chunk{ID: "data", Body: le16(3, -3), Size: unknownSize}), []float32{q(3, 16), q(-3, 16)}},
+		{"a stream: data size 0, then a chunk", sizeZero(riff("RIFF", pcm16, chunk{ID: "data"}, list)), nil},
+		{"a stream: data size 0 at the end", sizeZero(riff("RIFF", pcm16, chunk{ID: "data"})), nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d, err := Decode(codectest.Stream(bytes.NewReader(c.file)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := audiotest.ReadAll(t, d, 4096)
+			if err != nil {
+				t.Fatal(err)
+			}
+			audiotest.SameSamples(t, got, &audio.Buffer{Data: [][]float32{c.want}}, "the samples behind the header")
+		})
+	}
 	t.Run("data size beyond the file", func(t *testing.T) {
 		file := riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8), Size: 8})
 		d, err := Decode(bytes.NewReader(file))

@@ -153,7 +153,7 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 			return nil, err
 		}
 	}
-	if h.DataLen == 0 && c.S != nil && audioFollows(c, h.DataOff) {
+	if h.DataLen == 0 && (c.S != nil && audioFollows(c, h.DataOff) || c.S == nil && audioOpensStream(c)) {
 		// A data size of 0 with samples behind it is a streaming writer's
 		// placeholder, never filled in: as 0xFFFFFFFF, until the end.
 		h.DataLen = -1
@@ -186,6 +186,23 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		}
 	}
 	return h, nil
+}
+
+// audioOpensStream reports whether what follows the data chunk's header
+// in a stream is audio: bytes that are neither a chunk header nor a tag
+// (the first 9 decide, as audioFollows's do in a file, which also probes
+// zeros for padding: a stream cannot look ahead, and a recording that
+// opens with silence is audio). They are given back to be read.
+func audioOpensStream(c *pcm.Chunks) bool {
+	var b [9]byte
+	at := c.Pos
+	err := c.Read(b[:])
+	head := b[:c.Pos-at]
+	c.Unread(head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF || len(head) == 0 {
+		return false
+	}
+	return !(len(head) >= 8 && knownChunk(head) || trailer(head))
 }
 
 // readFmt parses the fmt chunk and returns the bytes it consumed.

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"slices"
 
+	"stemmaster/audio"
 	"stemmaster/audio/internal/pcm"
 )
 
@@ -190,20 +191,6 @@ func trailer(b []byte) bool {
 	return bytes.HasPrefix(b, []byte("ID3")) || bytes.HasPrefix(b, []byte("TAG")) || bytes.HasPrefix(b, []byte("APETAGEX"))
 }
 
-// id3Size is the length of the ID3v2 tag whose header opens b, its
-// footer included: ok is false unless b holds a header (version 2 to 4,
-// a syncsafe size).
-func id3Size(b []byte) (n int64, ok bool) {
-	if len(b) < 10 || string(b[:3]) != "ID3" || b[3] < 2 || b[3] > 4 || b[4] == 0xFF {
-		return 0, false
-	}
-	n, ok = pcm.Syncsafe(b[6:10])
-	if b[5]&0x10 != 0 {
-		n += 10
-	}
-	return n + 10, ok
-}
-
 // tailTags is the length of the tags that end the file after pos
 // (pcm.TrailingTags). The input's position is left moved.
 func tailTags(c *pcm.Chunks, pos int64) int64 {
@@ -254,7 +241,7 @@ func audioEnd(c *pcm.Chunks, from int64, fb int) int64 {
 		if c.SeekPos(p-1) != nil || c.Read(h) != nil {
 			return end
 		}
-		if _, ok := id3Size(h[1:]); ok {
+		if _, ok := audio.ID3v2Size(h[1:]); ok {
 			return p
 		}
 		// Chunks start at even offsets: behind the audio, or behind the
@@ -291,7 +278,7 @@ func tailStarts(c *pcm.Chunks, from, end int64, buf []byte) (starts []int64) {
 		for i := int(hi-blo) - 1; i >= 0; i-- {
 			p := blo + int64(i)
 			if b[i] == 'I' {
-				if n, ok := id3Size(b[i:]); ok && reach[p+n] {
+				if n, ok := audio.ID3v2Size(b[i:]); ok && reach[p+n] {
 					reach[p] = true
 					starts = append(starts, p)
 					continue
