@@ -88,11 +88,7 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		ds64Data          = int64(-1)
 	)
 	for !haveData {
-		missing := "fmt"
-		if haveFmt {
-			missing = "data"
-		}
-		id, size, err := c.Next(missing)
+		id, size, err := c.NextOf("fmt", "data", haveFmt)
 		if err != nil {
 			return nil, err
 		}
