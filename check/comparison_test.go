@@ -371,7 +371,7 @@ func TestOneChannelLate(t *testing.T) {
 				delay(out.Data[1], 1)
 				return out
 			},
-			text: "the mix mix.wav has its right channel 1 sample (0.02 ms) late against its left"},
+			text: "the mix mix.wav has its right channel 1 sample (0.021 ms) late against its left"},
 		{name: "a dual-mono vocal's right channel 7 samples late", stem: vocal,
 			edit: func(b *audio.Buffer) *audio.Buffer {
 				out := mono(b)
@@ -389,7 +389,7 @@ func TestOneChannelLate(t *testing.T) {
 				}
 				return out
 			},
-			text: "lead_vocal.wav has its right channel 7 samples (0.1 ms) late against its left, where the mix has them in step"},
+			text: "lead_vocal.wav has its right channel 7 samples (0.15 ms) late against its left, where the mix has them in step"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

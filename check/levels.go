@@ -36,11 +36,15 @@ func (c *checker) checkLengths() {
 	if c.mix != nil && c.mix.truncated == nil {
 		if d := c.mix.st.frames - ref; d != 0 {
 			c.add(stemmaster.CodeLengthMismatch, c.mix.Name, ms(d),
-				fmt.Sprintf("the mix %s is %s %s than the stems (%s): usually a different start or end point", c.mix.Name, msText(ms(d)), what(d), countSamples(d)),
+				fmt.Sprintf("the mix %s is %s %s than the stems (%s)%s", c.mix.Name, msText(ms(d)), what(d), countSamples(d), mixLengthWhy),
 				"export the mix over the same range as the stems")
 		}
 	}
 }
+
+// mixLengthWhy is the mix's length finding's reading until the comparison
+// with the mix knows better (lengthFixAgrees).
+const mixLengthWhy = ": usually a different start or end point"
 
 func abs64(v int64) int64 {
 	if v < 0 {
@@ -69,6 +73,7 @@ func (c *checker) checkLevels() {
 		sr.TruePeakDBTP = stemmaster.Level(in.res.TruePeakDBTP)
 		sr.SamplePeakDBFS = stemmaster.Level(in.res.SamplePeakDBFS)
 		c.report.Stems = append(c.report.Stems, sr)
+		c.truncationFinding(in)
 		c.levelFindings(in)
 	}
 }

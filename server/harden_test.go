@@ -165,6 +165,15 @@ func TestNameConflicts(t *testing.T) {
 			t.Errorf("%s: %+v, want 409 naming both files", other, e.Error)
 		}
 	}
+	// Names differing only in letter case are one file on macOS and
+	// Windows: unzipped there, outputs.zip or the stems folder kept one.
+	for _, other := range []string{"Full.wav", "FULL.WAV"} {
+		var e apiError
+		c.upload("stems", map[string][]byte{other: wav}, []string{other}, 409, &e)
+		if !strings.Contains(e.Error.Message, "full.wav") || !strings.Contains(e.Error.Message, other) || !strings.Contains(e.Error.Message, "letter case") || e.Error.Code != "name_taken" {
+			t.Errorf("%s: %+v, want 409 naming both files and the case", other, e.Error)
+		}
+	}
 	c.do("DELETE", c.p("/stems/full.wav"), nil, "", 204, nil)
 	// Letters of any script are names of their own; the same name
 	// decomposed (as a Mac sends it) is the same file again, and replaces

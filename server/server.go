@@ -121,6 +121,11 @@ type Config struct {
 	// service.DefaultRenderWork; negative: no budget); past it a render
 	// is refused with 422 over_budget before it is queued.
 	RenderWork float64
+	// RenderMemory is the memory one render may take, in bytes
+	// (service.RenderWork.MemoryBytes; 0: service.DefaultRenderMemory;
+	// negative: no bound); past it a render is refused with 422
+	// over_budget before it is queued.
+	RenderMemory int64
 	// Checks and renders queued or running per project and per client
 	// (429), and finished jobs a project keeps of each kind; zero takes
 	// the Default… constants of joblimits.go, negative means no bound.
