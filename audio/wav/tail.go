@@ -387,29 +387,33 @@ func (g *farChunks) check(b []byte, off int64) (int, error) {
 	}
 	start, stop := off-int64(g.lastN), min(off+int64(len(b)), g.before)
 	var hdr [8]byte
+frames:
 	for l := (start + g.fb - 1) / g.fb * g.fb; l < stop; l += g.fb {
-		q := l + (g.dataOff+l)&1 // a chunk starts at an even offset: behind a pad byte
-		if q+8 > off+int64(len(b)) {
-			break // its header ends in the next block: checked with it
-		}
-		h := hdr[:]
-		if q >= off {
-			h = b[q-off : q-off+8]
-		} else {
-			for k := range hdr {
-				if i := q + int64(k); i < off {
-					hdr[k] = g.last[int64(g.lastN)-(off-i)]
-				} else {
-					hdr[k] = b[i-off]
+		// The chunk right behind the audio, or behind the pad byte of
+		// audio of an odd length.
+		for q := l; q <= l+l&1; q++ {
+			if q+8 > off+int64(len(b)) {
+				break frames // its header ends in the next block: checked with it
+			}
+			h := hdr[:]
+			if q >= off {
+				h = b[q-off : q-off+8]
+			} else {
+				for k := range hdr {
+					if i := q + int64(k); i < off {
+						hdr[k] = g.last[int64(g.lastN)-(off-i)]
+					} else {
+						hdr[k] = b[i-off]
+					}
 				}
 			}
+			size := int64(binary.LittleEndian.Uint32(h[4:8]))
+			e := g.dataOff + q + 8 + size
+			if e+size&1 < g.lo || e > g.hi || !g.reach[e+size&1] && !g.reach[e] || !knownChunk(h) {
+				continue
+			}
+			return int(max(l-off, 0)), &FormatError{Msg: fmt.Sprintf("the data chunk's size is unknown (a streamed file) and the audio runs into a %q chunk of %d bytes at byte %d, further from the end than the %d MiB searched for what follows the audio", h[:4], size, g.dataOff+q, tailScan>>20)}
 		}
-		size := int64(binary.LittleEndian.Uint32(h[4:8]))
-		e := g.dataOff + q + 8 + size
-		if e+size&1 < g.lo || e > g.hi || !g.reach[e+size&1] && !g.reach[e] || !knownChunk(h) {
-			continue
-		}
-		return int(max(l-off, 0)), &FormatError{Msg: fmt.Sprintf("the data chunk's size is unknown (a streamed file) and the audio runs into a %q chunk of %d bytes at byte %d, further from the end than the %d MiB searched for what follows the audio", h[:4], size, g.dataOff+q, tailScan>>20)}
 	}
 	g.next = off + int64(len(b))
 	// The last 8 bytes read, across blocks shorter than a header.
