@@ -367,6 +367,18 @@ type farChunks struct {
 	next        int64 // where the block checked before ended
 }
 
+// found reports the chunk whose header h opens at q, from the audio's
+// start, when it is one of trailingChunks and reaches the end of the file
+// with what follows it; far is check's.
+func (g *farChunks) found(h []byte, q, far int64) error {
+	size := int64(binary.LittleEndian.Uint32(h[4:8]))
+	e := g.dataOff + q + 8 + size
+	if size > far-q || e+size&1 < g.lo || !g.reach[e+size&1] && !g.reach[e] || !knownChunk(h) {
+		return nil
+	}
+	return &FormatError{Msg: fmt.Sprintf("the data chunk's size is unknown (a streamed file) and the audio runs into a %q chunk of %d bytes at byte %d, further from the end than the %d MiB searched for what follows the audio", h[:4], size, g.dataOff+q, tailScan>>20)}
+}
+
 // newFarChunks guards audio in frames of fb bytes from dataOff, of which
 // audioEnd read from before bytes on, behind which runs of chunks and
 // tags reach the end of the file from reach.
@@ -385,34 +397,40 @@ func (g *farChunks) check(b []byte, off int64) (int, error) {
 	if off != g.next {
 		g.lastN = 0 // after a seek: no bytes before b are known
 	}
-	start, stop := off-int64(g.lastN), min(off+int64(len(b)), g.before)
+	start, stop, bend := off-int64(g.lastN), min(off+int64(len(b)), g.before), off+int64(len(b))
+	// A header at q reaches no run's start beyond hi when its size is
+	// over far−q: most sizes read from audio are, and are passed over on
+	// that one comparison.
+	far := g.hi - g.dataOff - 8
 	var hdr [8]byte
-frames:
-	for l := (start + g.fb - 1) / g.fb * g.fb; l < stop; l += g.fb {
-		// The chunk right behind the audio, or behind the pad byte of
-		// audio of an odd length.
-		for q := l; q <= l+l&1; q++ {
-			if q+8 > off+int64(len(b)) {
-				break frames // its header ends in the next block: checked with it
-			}
-			h := hdr[:]
-			if q >= off {
-				h = b[q-off : q-off+8]
-			} else {
-				for k := range hdr {
-					if i := q + int64(k); i < off {
-						hdr[k] = g.last[int64(g.lastN)-(off-i)]
-					} else {
-						hdr[k] = b[i-off]
-					}
+	l := (start + g.fb - 1) / g.fb * g.fb
+	for ; l < stop && l < off; l += g.fb {
+		// Behind a frame that ends in the bytes of the block before.
+		for q := l; q <= l+l&1 && q+8 <= bend; q++ {
+			for k := range hdr {
+				if i := q + int64(k); i < off {
+					hdr[k] = g.last[int64(g.lastN)-(off-i)]
+				} else {
+					hdr[k] = b[i-off]
 				}
 			}
-			size := int64(binary.LittleEndian.Uint32(h[4:8]))
-			e := g.dataOff + q + 8 + size
-			if e+size&1 < g.lo || e > g.hi || !g.reach[e+size&1] && !g.reach[e] || !knownChunk(h) {
+			if err := g.found(hdr[:], q, far); err != nil {
+				return 0, err
+			}
+		}
+	}
+	for ; l < stop; l += g.fb {
+		// The chunk right behind the audio, or behind the pad byte of
+		// audio of an odd length; a header that ends in the next block
+		// is checked with it.
+		for q := l; q <= l+l&1 && q+8 <= bend; q++ {
+			h := b[q-off : q-off+8 : q-off+8]
+			if int64(binary.LittleEndian.Uint32(h[4:8])) > far-q {
 				continue
 			}
-			return int(max(l-off, 0)), &FormatError{Msg: fmt.Sprintf("the data chunk's size is unknown (a streamed file) and the audio runs into a %q chunk of %d bytes at byte %d, further from the end than the %d MiB searched for what follows the audio", h[:4], size, g.dataOff+q, tailScan>>20)}
+			if err := g.found(h, q, far); err != nil {
+				return int(l - off), err
+			}
 		}
 	}
 	g.next = off + int64(len(b))
