@@ -727,9 +727,7 @@ func TestBrowser(t *testing.T) {
 	if s.AnywaySaid != 1 {
 		t.Errorf("the results say \"mastered anyway\" %d times; want once", s.AnywaySaid)
 	}
-	var rep struct {
-		MasteredAnyway []string `json:"mastered_anyway"`
-	}
+	var rep stemmaster.Report
 	if data, err := os.ReadFile(s.AnywayReport); err != nil || json.Unmarshal(data, &rep) != nil || len(rep.MasteredAnyway) == 0 {
 		t.Errorf("report.json does not record the master-anyway: %v %s", err, s.AnywayReport)
 	}
