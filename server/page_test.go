@@ -256,16 +256,10 @@ func TestStreamSegments(t *testing.T) {
 func TestGuidePage(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	res, err := http.Get(b.url + "/guide")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var buf bytes.Buffer
-	buf.ReadFrom(res.Body)
+	guide := getText(t, b.url+"/guide")
 	// Every finding code the check reports has its paragraph.
 	for code := range stemmaster.CodeSeverity {
-		if !strings.Contains(buf.String(), `id="`+strings.ReplaceAll(code, "_", "-")+`"`) {
+		if !strings.Contains(guide, `id="`+strings.ReplaceAll(code, "_", "-")+`"`) {
 			t.Errorf("the guide has no paragraph for %s", code)
 		}
 	}
@@ -538,14 +532,20 @@ func TestRetentionWords(t *testing.T) {
 		}
 	}
 	b := setup(t)
-	res, err := http.Get(b.url + "/")
+	if !strings.Contains(getText(t, b.url+"/"), `<span id="retention">7 days</span> after they are made`) {
+		t.Errorf("the page does not say projects are kept 7 days (the default retention)")
+	}
+}
+
+// getText is the body of a GET of url.
+func getText(t *testing.T, url string) string {
+	t.Helper()
+	res, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
 	var buf bytes.Buffer
 	buf.ReadFrom(res.Body)
-	if !strings.Contains(buf.String(), `<span id="retention">7 days</span> after they are made`) {
-		t.Errorf("the page does not say projects are kept 7 days (the default retention)")
-	}
+	return buf.String()
 }
