@@ -1228,7 +1228,8 @@ func nullTestWithin(t *testing.T, a, b string, boundDB float64) {
 // slow line) to hear "not a supported audio file"; a file the DAW had
 // not written yet read "the file is empty" with no word of why; two files
 // of one name from two folders both went, the second over the first,
-// and a stem sent again under its name replaced the first unsaid.
+// a stem sent again under its name replaced the first unsaid, and a
+// folder dragged in was one empty file of its name.
 func TestBrowserWrongFiles(t *testing.T) {
 	_, _, bin := browserEnv(t)
 	url := serve(t, bin)
@@ -1237,7 +1238,11 @@ func TestBrowserWrongFiles(t *testing.T) {
 		Posts    int      `json:"posts"`
 		Replaced struct{ Line, Status string }
 		Stems    []string `json:"stems"`
-		Axe      []string `json:"axe"`
+		Folder   struct {
+			Stems  []string
+			Status string
+		} `json:"folder"`
+		Axe []string `json:"axe"`
 	}
 	runNode(t, "wrongfiles.mjs", "wrongfiles", &s, func(artifacts string) []string { return []string{url, artifacts} })
 	want := map[string]string{"stems.zip": "Unzip it", "session video.mp4": "Export the audio", "bass.wav": "still exporting it, wait", "twin.wav": "Rename one"}
@@ -1253,6 +1258,10 @@ func TestBrowserWrongFiles(t *testing.T) {
 	}
 	if !strings.Contains(s.Replaced.Line, "in place of the twin.wav uploaded before") || !strings.Contains(s.Replaced.Status, "twin.wav replaced the file of that name") || !slices.Equal(s.Stems, []string{"twin.wav"}) {
 		t.Errorf("twin.wav sent again: its line %q, status %q, stems %q; want the replacement said", s.Replaced.Line, s.Replaced.Status, s.Stems)
+	}
+	// A folder dragged in came as one empty file of its name.
+	if !slices.Equal(s.Folder.Stems, []string{"kick.wav", "snare.wav", "twin.wav"}) || !strings.HasPrefix(s.Folder.Status, "From the folder Stems: 2 audio files sent; left out, not audio: notes.txt.") {
+		t.Errorf("the folder Stems dropped: stems %q, status %q; want its two WAVs sent (one from its subfolder), notes.txt named as left out", s.Folder.Stems, s.Folder.Status)
 	}
 	for _, v := range s.Axe {
 		t.Errorf("axe-core: %s", v)
