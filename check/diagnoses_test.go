@@ -87,7 +87,7 @@ func TestDiagnosesQ2(t *testing.T) {
 			},
 			want: []want{
 				{code: stemmaster.CodeDCOffset, file: "bass.wav", value: v(-26)},
-				{code: stemmaster.CodeOffset, file: "keys.wav", value: v(1), text: "keys.wav starts 1 sample (0.02 ms) late"},
+				{code: stemmaster.CodeOffset, file: "keys.wav", value: v(1), text: "keys.wav starts 1 sample (0.021 ms) late"},
 			},
 			absent: []string{"hot", "probably missing", "1 samples", "0.0 ms"},
 		},

@@ -7,6 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -264,6 +267,27 @@ func TestUnreadable(t *testing.T) {
 		{code: stemmaster.CodeUnsupportedFormat, file: "bass.mp3", text: "bass.mp3 cannot be read"},
 		{code: stemmaster.CodeUnreadable, file: "keys.wav", text: "keys.wav cannot be read"},
 	})
+	// Each cause has its own fix: a file that is not there was never
+	// damaged, and exporting it "again" says nothing of where it went.
+	fixes := map[string]string{"bass.mp3": "export as WAV, AIFF or FLAC", "keys.wav": "the file is not there: check its name and folder"}
+	for _, f := range rep.Findings {
+		if w, ok := fixes[f.File]; ok && !strings.HasPrefix(f.Fix, w) {
+			t.Errorf("%s: fix %q, want it to start %q", f.File, f.Fix, w)
+		}
+	}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&fs.PathError{Op: "open", Path: "keys.wav", Err: fs.ErrNotExist}, "the file is not there"},
+		{&fs.PathError{Op: "open", Path: "keys.wav", Err: fs.ErrPermission}, "the file may not be read by this user"},
+		{fmt.Errorf("keys.wav: %w", audio.ErrUnknownFormat), "export as WAV, AIFF or FLAC"},
+		{io.ErrUnexpectedEOF, "export the file again; it may be damaged or cut short"},
+	} {
+		if got := unreadableFix(tc.err); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("unreadableFix(%v) = %q, want it to start %q", tc.err, got, tc.want)
+		}
+	}
 	if len(rep.Stems) != 3 || rep.Stems[1].IntegratedLUFS.Defined() {
 		t.Errorf("stems %+v: want all three listed, the unreadable ones without figures", rep.Stems)
 	}

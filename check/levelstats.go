@@ -20,14 +20,15 @@ type levelStats struct {
 	// ext holds each channel's positive and negative extremes (flatPeaks)
 	ext         []struct{ hi, lo extreme }
 	floatOver   int
-	energy      float64   // Σ L² + R² (stereo only)
-	sideEnergy  float64   // Σ (L − R)² (stereo only)
-	blockEnergy []float64 // Σ x² over channels, per block (for alignment)
-	blockSums   []float64 // Σ x per block and channel, channels interleaved (dcProfile)
+	energy      float64     // Σ L² + R² (stereo only)
+	sideEnergy  float64     // Σ (L − R)² (stereo only)
+	blockEnergy []float64   // Σ x² over channels, per block (for alignment)
+	blockSums   []float64   // Σ x per block and channel, channels interleaved (dcProfile)
+	trunc       *truncation // a low-bit integer stem's evidence of truncation; nil otherwise
 }
 
 func newLevelStats(f audio.Format) *levelStats {
-	s := &levelStats{dcSum: make([]float64, f.Channels), run: make([]int, f.Channels), ext: make([]struct{ hi, lo extreme }, f.Channels)}
+	s := &levelStats{dcSum: make([]float64, f.Channels), run: make([]int, f.Channels), ext: make([]struct{ hi, lo extreme }, f.Channels), trunc: newTruncation(f)}
 	if f.SampleFormat == audio.Float {
 		s.isFloat = true
 	} else {
@@ -136,6 +137,9 @@ func (s *levelStats) addSums(b *audio.Buffer, n int, st *[5]float64) {
 		s.energy += blockE
 	}
 	s.blockEnergy = append(s.blockEnergy, blockE)
+	if s.trunc != nil {
+		s.trunc.add(b, n, blockE)
+	}
 }
 
 // channelSums returns Σx and Σx² of a channel. Two partial sums of each,

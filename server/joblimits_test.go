@@ -205,6 +205,39 @@ func TestRenderWorkIsBudgeted(t *testing.T) {
 	c.queue("render", http.StatusAccepted)
 }
 
+// TestRenderMemoryIsBudgeted: the work budget bounds CPU, not memory (a
+// one-stem 20-minute song at 384 kHz fits it and needs 3.8 GB); a render
+// whose estimated memory is over Config.RenderMemory is refused before it
+// is queued, 422 over_budget on the session naming both figures, on
+// SQLite and PostgreSQL. Under it, it is queued.
+func TestRenderMemoryIsBudgeted(t *testing.T) {
+	t.Parallel()
+	for name, dbURL := range frontEndDatabases(t) {
+		t.Run(name, func(t *testing.T) {
+			// 2 s at 48 kHz: 64 MiB, 5 MiB for the stem read and 768 kB
+			// of bus, 73.1 MB.
+			b := frontEndsWith(t, dbURL, 1, DefaultLimits, func(cfg *Config) { cfg.RenderMemory = 73_000_000 })[0]
+			c := b.newProject(t)
+			c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 96_000, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
+			var e apiError
+			c.do("POST", c.p("/render"), nil, "", http.StatusUnprocessableEntity, &e)
+			for _, want := range []string{"needs about 74 MB of memory", "a song of 0:02 at 48 kHz", "8 bytes a frame", "over the 73 MB one render may"} {
+				if e.Error.Code != "over_budget" || e.Error.Field != "session" || !strings.Contains(e.Error.Message, want) {
+					t.Errorf("a render over the memory budget: %+v, want over_budget on the session saying %q", e.Error, want)
+				}
+			}
+			var jobs struct{ Jobs []any }
+			c.do("GET", c.p("/jobs"), nil, "", http.StatusOK, &jobs)
+			if len(jobs.Jobs) != 0 {
+				t.Errorf("a refused render left jobs: %v", jobs.Jobs)
+			}
+		})
+	}
+	b := setupWith(t, func(cfg *Config) { cfg.RenderMemory = 73_000_000 })
+	c := b.newDrumsProject(t, 48_000) // 1 s: 72.7 MB
+	c.queue("render", http.StatusAccepted)
+}
+
 // addressBoundRender sets up a server whose address may store maxBytes
 // (Limits.MaxClientBytes) and a project on it of 0.5 s of drums (144 kB
 // uploaded) whose session asks for one 24-bit WAV: a render of 1.5 MB at

@@ -83,7 +83,7 @@ func TestDecodeLayouts(t *testing.T) {
 		{"AIFF SSND offset and odd chunks", form("AIFF", chunk{ID: "NAME", Body: []byte("odd")}, comm(1, 1, 16, 48000, ""), ssnd(5, be16(42)), chunk{ID: "ANNO", Body: []byte("x")}),
 			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(42, 16)}}, false},
 		{"AIFF odd chunk without its pad byte (a careless writer)", codectest.Unpadded(binary.BigEndian, form("AIFF", chunk{ID: "NAME", Body: []byte("odd")}, comm(1, 1, 16, 48000, ""), ssnd(0, be16(42))), "NAME"),
-			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(42, 16)}}, true},
+			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(42, 16)}}, false},
 		{"AIFF COMM after SSND", form("AIFF", ssnd(0, be16(7, 8)), comm(1, 2, 16, 48000, "")),
 			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(7, 16), q(8, 16)}}, true},
 		{"AIFC NONE", form("AIFC", chunk{ID: "FVER", Body: be32(0xA2805140)}, comm(2, 1, 16, 48000, "NONE"), ssnd(0, be16(3, -3))),
@@ -109,7 +109,11 @@ func TestDecodeLayouts(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			streamed := codectest.StreamSame
 			if tc.seekOnly {
-				streamed = codectest.StreamNone // SSND before COMM
+				// SSND before COMM: a stream is refused with the reason.
+				streamed = codectest.StreamNone
+				if _, err := Decode(codectest.Stream(bytes.NewReader(tc.file))); !codectest.As[*FormatError](err) || !strings.Contains(err.Error(), "SSND before COMM") {
+					t.Errorf("stream: Decode: %v; want the format error SSND before COMM", err)
+				}
 			}
 			info := audio.Info{Container: "aiff", Format: tc.format, Frames: int64(len(tc.want[0]))}
 			codectest.Decodes(t, tc.file, info, tc.want, streamed, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) })

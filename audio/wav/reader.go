@@ -88,11 +88,7 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		ds64Data          = int64(-1)
 	)
 	for !haveData {
-		missing := "fmt"
-		if haveFmt {
-			missing = "data"
-		}
-		id, size, err := c.Next(missing)
+		id, size, err := c.NextOf("fmt", "data", haveFmt)
 		if err != nil {
 			return nil, err
 		}
@@ -153,7 +149,7 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 			return nil, err
 		}
 	}
-	if h.DataLen == 0 && c.S != nil && audioFollows(c, h.DataOff) {
+	if h.DataLen == 0 && (c.S != nil && audioFollows(c, h.DataOff) || c.S == nil && audioOpensStream(c)) {
 		// A data size of 0 with samples behind it is a streaming writer's
 		// placeholder, never filled in: as 0xFFFFFFFF, until the end.
 		h.DataLen = -1
@@ -165,15 +161,19 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		// Streamed: the audio runs to the end of the file, or to the
 		// chunks and tags appended behind it.
 		at := c.Pos
-		h.DataLen = audioEnd(c, h.DataOff, fb) - h.DataOff
+		end, reach := audioEnd(c, h.DataOff, fb)
+		h.DataLen = end - h.DataOff
 		if err := c.SeekPos(at); err != nil {
 			return nil, fmt.Errorf("wav: %w", err)
+		}
+		if scanned := c.Size - tailScan; h.DataOff < scanned {
+			h.Guard = newFarChunks(fb, h.DataOff, scanned-h.DataOff, reach).check
 		}
 	}
 	h.Measure(c.Size)
 	if c.S != nil && h.DataLen > 0 && !h.Truncate && h.Declared >= 0 && audioFollows(c, h.DataOff+h.DataLen) {
 		at := c.Pos
-		end := audioEnd(c, h.DataOff+h.DataLen, fb)
+		end, _ := audioEnd(c, h.DataOff+h.DataLen, fb)
 		if err := c.SeekPos(at); err != nil {
 			return nil, fmt.Errorf("wav: %w", err)
 		}
@@ -186,6 +186,23 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		}
 	}
 	return h, nil
+}
+
+// audioOpensStream reports whether what follows the data chunk's header
+// in a stream is audio: bytes that are neither a chunk header nor a tag
+// (the first 9 decide, as audioFollows's do in a file, which also probes
+// zeros for padding: a stream cannot look ahead, and a recording that
+// opens with silence is audio). They are given back to be read.
+func audioOpensStream(c *pcm.Chunks) bool {
+	var b [9]byte
+	at := c.Pos
+	err := c.Read(b[:])
+	head := b[:c.Pos-at]
+	c.Unread(head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF || len(head) == 0 {
+		return false
+	}
+	return !(len(head) >= 8 && knownChunk(head) || trailer(head))
 }
 
 // readFmt parses the fmt chunk and returns the bytes it consumed.

@@ -68,7 +68,10 @@ function titleTyped() {
     state.titleTimer = null; state.titleSave = null;
     api("PUT", "/api/projects/" + id + "/title", { title: t }, token)
       .then(() => rememberProject(id, token, { titleKept: true }, false))
-      .catch(e => { if (!(e instanceof Stale)) fail(e); });
+      .catch(e => {
+        if (e instanceof Offline && id === state.id) state.keptTitle = true; // saved when the server answers
+        if (!(e instanceof Stale)) fail(e);
+      });
   };
   state.titleTimer = setTimeout(state.titleSave, 500);
 }
@@ -303,6 +306,13 @@ function watch() {
 }
 
 async function watchOnce() {
+  if (conn.away && Date.now() < conn.nextAt) return; // backing off
+  if (!state.id && conn.away) {
+    // No project open (creating one failed): the page alone, asked.
+    const res = await fetch("/", { method: "HEAD", cache: "no-store" }).catch(() => null);
+    if (res && !gateway(res)) reached(); else unreachable();
+    return;
+  }
   if (!state.id || document.hidden || state.following.size || state.saveTimer) return;
   const p = await api("GET", projectPath()).catch(() => null);
   if (!p || state.following.size || (JSON.stringify(p.jobs) === state.lastJobs && filesKey(p) === state.lastFiles)) return;
