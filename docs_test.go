@@ -127,7 +127,8 @@ func TestChecksDocMixFields(t *testing.T) {
 // one just outside names the field; a bound below the Nyquist frequency or
 // 0.45 × the rate is held to ValidateRate at docRate; a list's length
 // (listProbes) is held at its ends the same way. A cell "as above" or
-// "as `field`" reads that row's bounds.
+// "as `field`" reads that row's bounds. The default column is held to the
+// code by engine's TestSessionDocDefaults, where the processors are.
 func TestSessionDocBounds(t *testing.T) {
 	t.Parallel()
 	base := `{

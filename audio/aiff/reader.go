@@ -72,11 +72,7 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		ssndDataOff int64 = -1
 	)
 	for !haveComm || ssndDataOff < 0 {
-		missing := "COMM"
-		if haveComm {
-			missing = "SSND"
-		}
-		id, size, err := c.Next(missing)
+		id, size, err := c.NextOf("COMM", "SSND", haveComm)
 		if err != nil {
 			return nil, err
 		}

@@ -88,11 +88,7 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		ds64Data          = int64(-1)
 	)
 	for !haveData {
-		missing := "fmt"
-		if haveFmt {
-			missing = "data"
-		}
-		id, size, err := c.Next(missing)
+		id, size, err := c.NextOf("fmt", "data", haveFmt)
 		if err != nil {
 			return nil, err
 		}
@@ -165,15 +161,19 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		// Streamed: the audio runs to the end of the file, or to the
 		// chunks and tags appended behind it.
 		at := c.Pos
-		h.DataLen = audioEnd(c, h.DataOff, fb) - h.DataOff
+		end, reach := audioEnd(c, h.DataOff, fb)
+		h.DataLen = end - h.DataOff
 		if err := c.SeekPos(at); err != nil {
 			return nil, fmt.Errorf("wav: %w", err)
+		}
+		if scanned := c.Size - tailScan; h.DataOff < scanned {
+			h.Guard = newFarChunks(fb, h.DataOff, scanned-h.DataOff, reach).check
 		}
 	}
 	h.Measure(c.Size)
 	if c.S != nil && h.DataLen > 0 && !h.Truncate && h.Declared >= 0 && audioFollows(c, h.DataOff+h.DataLen) {
 		at := c.Pos
-		end := audioEnd(c, h.DataOff+h.DataLen, fb)
+		end, _ := audioEnd(c, h.DataOff+h.DataLen, fb)
 		if err := c.SeekPos(at); err != nil {
 			return nil, fmt.Errorf("wav: %w", err)
 		}
