@@ -255,7 +255,9 @@ type summary struct {
 	// My projects opened at each phone width: [left, right, screen
 	// width, projects listed].
 	PhoneProjects map[string][4]float64 `json:"phoneProjects"`
-	Warnings      *struct {
+	// The controls and cells past a phone's edge in each view.
+	PhoneCut map[string][]string `json:"phoneCut"`
+	Warnings *struct {
 		Gate            bool
 		Stems, Stereo   []string
 		FocusAfterApply string
@@ -595,6 +597,14 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("phone, %s view: the page is %.0f px wide, want 390 (no sideways scroll)", v, w)
 		}
 	}
+	for v, cut := range s.PhoneCut {
+		if len(cut) > 0 {
+			t.Errorf("phone, %s view: past the screen's edge (scrolled out of sight in its box): %q", v, cut)
+		}
+	}
+	if len(s.PhoneCut) != 5 {
+		t.Errorf("phone: controls past the edge measured in %d views, want 5", len(s.PhoneCut))
+	}
 	for w, r := range s.PhoneProjects {
 		if r[0] < 0 || r[1] > r[2] || r[3] < 2 {
 			t.Errorf("phone, %s px: My projects opens from %.0f to %.0f px on a %.0f px screen with %.0f projects; want it all on the screen, the projects listed", w, r[0], r[1], r[2], r[3])
@@ -706,9 +716,7 @@ func TestBrowser(t *testing.T) {
 	if s.AnywaySaid != 1 {
 		t.Errorf("the results say \"mastered anyway\" %d times; want once", s.AnywaySaid)
 	}
-	var rep struct {
-		MasteredAnyway []string `json:"mastered_anyway"`
-	}
+	var rep stemmaster.Report
 	if data, err := os.ReadFile(s.AnywayReport); err != nil || json.Unmarshal(data, &rep) != nil || len(rep.MasteredAnyway) == 0 {
 		t.Errorf("report.json does not record the master-anyway: %v %s", err, s.AnywayReport)
 	}
@@ -1200,5 +1208,42 @@ func nullTestWithin(t *testing.T, a, b string, boundDB float64) {
 	t.Logf("fixed master against the clean render: residual peak %.1f dBFS (clean peak %.1f dBFS)", residual, 20*math.Log10(ref))
 	if residual > boundDB {
 		t.Errorf("the fixed master does not null against the clean render: residual %.1f dBFS, want below %.0f", residual, boundDB)
+	}
+}
+
+// TestBrowserWrongFiles: what a musician drops on the Stems box by
+// mistake is refused before a byte is sent, each file named with what to
+// do. A zip of the stems and a video were sent whole (a gigabyte, on a
+// slow line) to hear "not a supported audio file"; a file the DAW had
+// not written yet read "the file is empty" with no word of why; two files
+// of one name from two folders both went, the second over the first,
+// and a stem sent again under its name replaced the first unsaid.
+func TestBrowserWrongFiles(t *testing.T) {
+	_, _, bin := browserEnv(t)
+	url := serve(t, bin)
+	var s struct {
+		Refused  []string `json:"refused"`
+		Posts    int      `json:"posts"`
+		Replaced struct{ Line, Status string }
+		Stems    []string `json:"stems"`
+		Axe      []string `json:"axe"`
+	}
+	runNode(t, "wrongfiles.mjs", "wrongfiles", &s, func(artifacts string) []string { return []string{url, artifacts} })
+	want := map[string]string{"stems.zip": "Unzip it", "session video.mp4": "Export the audio", "bass.wav": "still exporting it, wait", "twin.wav": "Rename one"}
+	for name, what := range want {
+		if !slices.ContainsFunc(s.Refused, func(l string) bool {
+			return strings.HasPrefix(l, name+"not uploaded") && strings.Contains(l, what)
+		}) {
+			t.Errorf("%s: no refusal naming it and saying %q in %q", name, what, s.Refused)
+		}
+	}
+	if len(s.Refused) != len(want) || s.Posts != 1 {
+		t.Errorf("%d refusals (%q), %d files sent; want %d refused and only the first twin.wav sent", len(s.Refused), s.Refused, s.Posts, len(want))
+	}
+	if !strings.Contains(s.Replaced.Line, "in place of the twin.wav uploaded before") || !strings.Contains(s.Replaced.Status, "twin.wav replaced the file of that name") || !slices.Equal(s.Stems, []string{"twin.wav"}) {
+		t.Errorf("twin.wav sent again: its line %q, status %q, stems %q; want the replacement said", s.Replaced.Line, s.Replaced.Status, s.Stems)
+	}
+	for _, v := range s.Axe {
+		t.Errorf("axe-core: %s", v)
 	}
 }

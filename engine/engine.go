@@ -133,6 +133,12 @@ type Options struct {
 	// cannot land beside another render's masters, which a write after
 	// Render returns could. Render's result does not depend on it.
 	Committed func(*stemmaster.Report)
+	// CommitWarnings, when set, is called once the render has succeeded,
+	// before its files are published, while the render holds OutDir; each
+	// warning it returns joins the report's (and goes to Warn), so that
+	// report.json and --json carry what the caller finds in OutDir (the
+	// CLI: an earlier render's report.html), not stderr alone.
+	CommitWarnings func() []string
 
 	// followMode chooses the targeting passes the main deliverables stream
 	// behind (followLikely when zero); tests vary it to show the outputs do
@@ -187,6 +193,7 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	defer lowerGCTarget()()
 	r := &renderer{s: s, opt: opt, ctx: ctx, clk: newClock()}
 	r.clk.start = start
+	defer func() { r.rumble.close() }() // a spool no stem-aware input took
 	if r.opt.Workers <= 0 {
 		r.opt.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -259,8 +266,18 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 		return nil, err
 	}
 	// The inputs are as stamped: their stamps tell them from stale outputs.
+	warned := false
 	if w := r.staleOutputs(rep); w != "" {
 		r.warn(w)
+		warned = true
+	}
+	if opt.CommitWarnings != nil {
+		for _, w := range opt.CommitWarnings() {
+			r.warn(w)
+			warned = true
+		}
+	}
+	if warned {
 		rep.Warnings = append([]string{}, r.warnings...)
 	}
 	if err := r.commit(rep); err != nil {
@@ -289,6 +306,10 @@ type renderer struct {
 	// plain is the plain sum gathered from the main sum's strips (nil
 	// when not asked for, or once the main sum is done)
 	plain *plainSum
+	// rumble is the last master run's rumble filter output on the bus,
+	// kept for stem-aware limiting until stemAwareInput takes it
+	// (teeRumble); nil without it
+	rumble *stemSpool
 
 	mu       sync.Mutex
 	warnings []string

@@ -1091,3 +1091,31 @@ func TestShortBodyIsCut(t *testing.T) {
 		t.Errorf("a body of %d bytes declared as 100: %s (close %v), want 400 and the connection closed", len(body), res.Status, res.Close)
 	}
 }
+
+// TestChunkedRequestEndsTheConnection: a request with both
+// Transfer-Encoding: chunked and a Content-Length (net/http frames it by
+// its chunks and drops the length) was answered and its connection kept:
+// what followed its last chunk was served as the next request. A proxy
+// in front framing it by the Content-Length would have taken that tail
+// for its next client's request (request smuggling); RFC 9112 has the
+// server close after such a request, and the server closes after any
+// chunked one.
+func TestChunkedRequestEndsTheConnection(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(b.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(30 * time.Second)) // the test's bound: the server closes at once
+	fmt.Fprint(conn, "POST /api/projects HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n"+
+		"2\r\n{}\r\n0\r\n\r\nGET /guide HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	got, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(got), "HTTP/1.1 "); n != 1 || !strings.HasPrefix(string(got), "HTTP/1.1 201 ") {
+		t.Errorf("a chunked request with a Content-Length, then another on its connection: %d answers (%.60q…), want the first's alone, the connection closed", n, got)
+	}
+}

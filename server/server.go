@@ -265,6 +265,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; "+
 		"script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+	if len(r.TransferEncoding) > 0 {
+		// A chunked request ends its connection. Net/http frames it by
+		// its chunks and drops a Content-Length sent beside them (so no
+		// handler can tell), but keeps the connection for the next
+		// request; a proxy in front that framed it by that
+		// Content-Length has read the chunks' tail as a request of its
+		// own (request smuggling), and RFC 9112 (6.1) has the server
+		// close after such a request. Browsers never send a chunked
+		// body, so closing after any costs clients nothing.
+		h.Set("Connection", "close")
+	}
 	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 		body := newMinRateBody(w, r.Body, s.cfg.MinBodyRate, s.cfg.BodyRateWindow)
 		r.Body = body
