@@ -142,9 +142,10 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 					return nil, &FormatError{Msg: "RF64 file without ds64 chunk"}
 				}
 				h.DataLen = ds64Data
-			case size == unknownSize, size == soxUnknownSize && (c.Size < 0 || c.Size-c.Pos < size):
+			case size == unknownSize, size == soxUnknownSize/int64(h.Layout.FrameBytes())*int64(h.Layout.FrameBytes()) && (c.Size < 0 || c.Size-c.Pos < size):
 				// Streamed WAV: until the end of the file; sox writing
-				// to a pipe declares soxUnknownSize, and reads it so.
+				// to a pipe declares soxUnknownSize in whole frames, and
+				// reads it so.
 				h.DataLen = -1
 			default:
 				h.DataLen = size
