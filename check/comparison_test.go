@@ -78,7 +78,9 @@ func TestFewStemsOfALoudMix(t *testing.T) {
 // TestOffsetCauses: an offset whose figure says its cause says it — an
 // MP3's 1105-sample delay, a start trimmed by the export (exactly as much
 // shorter as it is early, which its length finding then says too, not a
-// guess of its own) — and an offset that is neither says nothing more.
+// guess of its own), a plug-in's latency (a short lateness, up to
+// LatencyMaxSamples) — and an offset that is none of these says nothing
+// more.
 func TestOffsetCauses(t *testing.T) {
 	t.Parallel()
 	names, clean := shortSong()
@@ -95,6 +97,12 @@ func TestOffsetCauses(t *testing.T) {
 		{"a trimmed start", audiotest.View(clean[3], 4800, clean[3].Frames()).Clone(),
 			[]want{{code: stemmaster.CodeOffset, file: names[3], value: v(-4800), text: "its start was cut"}, {code: stemmaster.CodeLengthMismatch, file: names[3], text: "shorter than the other stems (4800 samples): its start was cut, as its offset finding says"}},
 			[]string{"lossy", "usually a different start or end point"}},
+		{"a plug-in's latency", delayed(clean[3], 64),
+			[]want{{code: stemmaster.CodeOffset, file: names[3], value: v(64), text: "starts 64 samples (1.3 ms) late against the mix: a short delay, as a plug-in's latency leaves a track"}},
+			[]string{"lossy", "start was cut"}},
+		{"late by a bar's start, no latency", delayed(clean[3], 4800*2),
+			[]want{{code: stemmaster.CodeOffset, file: names[3], value: v(9600)}},
+			[]string{"lossy", "start was cut", "latency"}},
 		{"early, same length", delayed(clean[3], -4800),
 			[]want{{code: stemmaster.CodeOffset, file: names[3], value: v(-4800)}},
 			[]string{"lossy", "start was cut"}},

@@ -2,7 +2,8 @@
 // a video, a file still empty (the DAW has not written it yet), two
 // files of one name from two folders, and a stem sent again under its
 // name. Each is named with what to do, and refused before a byte is sent.
-// axe-core runs at each step.
+// Then a folder dragged in: its audio files are sent. axe-core runs at
+// each step.
 //
 //   node wrongfiles.mjs URL ARTIFACTS_DIR
 import fs from "node:fs";
@@ -37,4 +38,23 @@ await runChecks("wrongfiles", artifacts, async (page, s) => {
   s.replaced = { line: await page.$$eval("#upload-list li.done", lis => lis.map(li => li.textContent).pop()), status: await page.$eval("#status", e => e.textContent) };
   s.stems = await page.evaluate(() => state.project.stems.map(f => f.name));
   await axe("wrong-2-replaced");
+  // A folder dragged in: its audio files go, subfolders too, the rest is
+  // named. A drop's folder entries (the browser's FileSystemEntry) cannot
+  // be made in a test: the drop here hands the page objects of their
+  // shape (isDirectory, createReader().readEntries in batches, file()).
+  await page.evaluate(([a, b]) => {
+    const bytes = s => Uint8Array.from(atob(s), c => c.charCodeAt(0));
+    const file = (name, data) => ({ isDirectory: false, name, file: ok => ok(new File([data], name)) });
+    const dir = (name, kids) => {
+      const batches = [kids.slice(0, 2), kids.slice(2), []];
+      return { isDirectory: true, name, createReader: () => ({ readEntries: ok => setTimeout(() => ok(batches.shift() || []), 0) }) };
+    };
+    const root = dir("Stems", [file("kick.wav", bytes(a)), file(".DS_Store", "x"), file("notes.txt", "mix notes"), dir("more", [file("snare.wav", bytes(b))])]);
+    const ev = new Event("drop", { bubbles: true, cancelable: true });
+    Object.defineProperty(ev, "dataTransfer", { value: { types: ["Files"], items: [{ webkitGetAsEntry: () => root }], files: [new File([], "Stems")] } });
+    $("#stem-drop").dispatchEvent(ev);
+  }, [wav(1, 0.2, 5).toString("base64"), wav(1, 0.7, 6).toString("base64")]);
+  await page.waitForFunction(() => state.project.stems.length === 3 && !state.scope.uploads.size && /folder/.test($("#status").textContent));
+  s.folder = { stems: await page.evaluate(() => state.project.stems.map(f => f.name).sort()), status: await page.$eval("#status", e => e.textContent) };
+  await axe("wrong-3-folder");
 });

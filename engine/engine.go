@@ -193,7 +193,6 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	defer lowerGCTarget()()
 	r := &renderer{s: s, opt: opt, ctx: ctx, clk: newClock()}
 	r.clk.start = start
-	defer func() { r.rumble.close() }() // a spool no stem-aware input took
 	if r.opt.Workers <= 0 {
 		r.opt.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -306,10 +305,6 @@ type renderer struct {
 	// plain is the plain sum gathered from the main sum's strips (nil
 	// when not asked for, or once the main sum is done)
 	plain *plainSum
-	// rumble is the last master run's rumble filter output on the bus,
-	// kept for stem-aware limiting until stemAwareInput takes it
-	// (teeRumble); nil without it
-	rumble *stemSpool
 
 	mu       sync.Mutex
 	warnings []string

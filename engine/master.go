@@ -152,7 +152,7 @@ func (r *renderer) newMasterRun(bus *audio.Buffer, model bool) (*masterRun, erro
 		mr.model = newGainModel(float64(r.rate), bus.Frames())
 		sink = mr.model
 	}
-	mr.ip = newInPlace(bus, r.teeRumble(chain, int64(bus.Frames()), mr.latency), sink, after)
+	mr.ip = newInPlace(bus, chain, sink, after)
 	return mr, nil
 }
 

@@ -30,10 +30,7 @@ import (
 // weightClasses), the classes' weights, and where their stems sit in the
 // report.
 type stemAwareInput struct {
-	stems []*stemSpool // one per class: its stems' sum (stemClass)
-	// rumble is the master rumble filter's output on the bus (rumbleTee),
-	// nil when the bus's run kept none: the last class is taken from it
-	rumble  *stemSpool
+	stems   []*stemSpool // one per class: its stems' sum (stemClass)
 	weights []float64
 	index   [][]int // report.Stems index of each class's stems
 	dir     string  // where scratch files go
@@ -74,7 +71,6 @@ func (sa *stemAwareInput) close() {
 	for _, s := range sa.stems {
 		s.close()
 	}
-	sa.rumble.close()
 }
 
 // stemAwareInput takes the weight classes of strips (their stems summed
@@ -97,7 +93,7 @@ func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer) (*stemAwar
 		return nil, nil
 	}
 	rate := float64(r.rate)
-	sa := &stemAwareInput{quit: make(chan struct{}), dir: r.opt.OutDir, noKeep: r.opt.noKeep, plain1: r.opt.plainFirst, noProbe: r.opt.noProbe, rumble: r.takeRumble()}
+	sa := &stemAwareInput{quit: make(chan struct{}), dir: r.opt.OutDir, noKeep: r.opt.noKeep, plain1: r.opt.plainFirst, noProbe: r.opt.noProbe}
 	var chains [][]dsp.Processor
 	for _, st := range strips {
 		c := st.stemClass()

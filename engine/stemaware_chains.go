@@ -38,7 +38,10 @@ type stageGroup struct {
 func stageGroups(chains [][]dsp.Processor, sat *stemmaster.SaturationParams, spec dsp.Spec, bus *audio.Buffer, shift int64) []stageGroup {
 	groups := make([]stageGroup, len(chains[0]))
 	for stage, lead := range chains[0] {
-		peers := stagePeers(chains, stage)
+		peers := make([]dsp.Processor, len(chains))
+		for k, c := range chains {
+			peers[k] = c[stage]
+		}
 		each := func(views []*audio.Buffer, _ *audio.Buffer, _ int64) {
 			for k, v := range views {
 				peers[k].Process(v)
@@ -80,15 +83,6 @@ func stageGroups(chains [][]dsp.Processor, sat *stemmaster.SaturationParams, spe
 	}
 	fuseMidSide(chains, groups, spec.MaxBlockSize)
 	return groups
-}
-
-// stagePeers is stage's processor of every chain.
-func stagePeers(chains [][]dsp.Processor, stage int) []dsp.Processor {
-	peers := make([]dsp.Processor, len(chains))
-	for k, c := range chains {
-		peers[k] = c[stage]
-	}
-	return peers
 }
 
 // fuseMidSide runs every run of two or more MidSide stages in a row (EQ
@@ -268,10 +262,6 @@ func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.
 		wins[k] = audio.NewBuffer(busChannels, window)
 	}
 	groups := stageGroups(chains, sat, dsp.Spec{SampleRate: rate, MaxBlockSize: block, Channels: busChannels}, bus, int64(lat))
-	var rumbleErr error // the rumble stage's read of the bus's output (sa.rumble)
-	if sa.rumble != nil {
-		groups[0] = rumbleGroup(stagePeers(chains, 0), sa.rumble, &rumbleErr)
-	}
 	splits := pipelineSplits(chains[0])
 	var runners []*stageRunner
 	for i := range len(splits) - 1 {
@@ -321,9 +311,6 @@ func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.
 			}
 			last.run(wins, p.at, p.from, p.to)
 		}
-		if rumbleErr != nil { // set before the blocks came through the stages
-			return rumbleErr
-		}
 		for k, s := range sa.stems {
 			if err := s.writeRaw(wins[k], int64(at), n); err != nil {
 				return err
@@ -340,9 +327,6 @@ func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.
 			for _, r := range runners {
 				r.run(tails, int64(frames), at, min(at+block, lat))
 			}
-		}
-		if rumbleErr != nil {
-			return rumbleErr
 		}
 		for k, s := range sa.stems {
 			s.tail = tails[k]

@@ -21,6 +21,11 @@ function renderFiles() {
       el("td", { text: fmtNum(f.duration_s, 1) + " s · " + fmtBytes(f.size) }),
       el("td", {}, b)));
   }
+  // One file is mastered as it is: the check leads on to Master (the
+  // balance of a single strip, its role and its offset, read as a step
+  // the musician had to take). Balance stays a tab away, for the
+  // assistant.
+  $("#to-mix").textContent = oneFile(p) ? "Next: master →" : "Next: balance →";
   const both = p.stems.length > 0 && !!p.mix;
   $("#mode").hidden = !both;
   $$("#mode input").forEach(r => { r.checked = r.value === (p.stereo ? "stereo" : "stems"); });
@@ -332,13 +337,50 @@ async function uploadFiles(kind, files) {
   } else if (mixLike.length) status("Uploaded. " + mixLike[0] + " went in as a stem: if it is the stereo mix, remove it and drop it on the Stereo mix box (summed with the stems it would play the song twice).");
   else if (replaced.length) status("Uploaded. " + replaced.join(", ") + (replaced.length > 1 ? " replaced the files" : " replaced the file") + " of that name uploaded before: if that was another stem, rename one and add it again.");
   else status("Uploaded. Next: check the delivery.");
+  if (files.note) status(files.note + " " + $("#status").textContent, errors.length > 0);
 }
 
 function setupDrop(drop, input, kind) {
   ["dragenter", "dragover"].forEach(t => drop.addEventListener(t, e => { e.preventDefault(); drop.classList.add("over"); }));
   ["dragleave", "drop"].forEach(t => drop.addEventListener(t, e => { e.preventDefault(); drop.classList.remove("over"); }));
-  drop.addEventListener("drop", e => uploadFiles(kind, e.dataTransfer.files).catch(fail));
+  drop.addEventListener("drop", e => droppedFiles(e.dataTransfer).then(files => uploadFiles(kind, files)).catch(fail));
   input.addEventListener("change", () => { uploadFiles(kind, input.files).catch(fail).finally(() => { input.value = ""; }); });
+}
+
+// droppedFiles lists the files of a drop, a folder's by their own: a
+// folder dragged in (the stems' export folder) came as one file of its
+// name, empty, refused as "the file is empty". Its audio files are sent
+// (subfolders too); what else it holds (a session, a text) is left out
+// and named in the status line. Hidden files (.DS_Store) are passed over.
+async function droppedFiles(dt) {
+  const entries = [...(dt.items || [])].map(i => i.webkitGetAsEntry && i.webkitGetAsEntry());
+  if (!entries.some(en => en && en.isDirectory)) return [...dt.files];
+  const files = [], skipped = [], folders = [];
+  const readAll = dir => new Promise((resolve, reject) => {
+    const reader = dir.createReader(), all = [];
+    // readEntries answers in batches until an empty one.
+    const more = () => reader.readEntries(batch => { if (!batch.length) resolve(all); else { all.push(...batch); more(); } }, reject);
+    more();
+  });
+  const walk = async en => {
+    if (!en || en.name.startsWith(".")) return;
+    if (en.isDirectory) {
+      for (const c of await readAll(en)) await walk(c);
+      return;
+    }
+    const f = await new Promise((resolve, reject) => en.file(resolve, reject));
+    if (/\.(wav|wave|bwf|rf64|aif|aiff|flac|mp3|m4a|aac|ogg|opus)$/i.test(f.name)) files.push(f);
+    else skipped.push(f.name);
+  };
+  for (const [i, en] of entries.entries()) {
+    if (en && en.isDirectory) { folders.push(en.name); await walk(en); }
+    else if (dt.files[i]) files.push(dt.files[i]);
+  }
+  const from = "From the folder" + (folders.length > 1 ? "s " : " ") + folders.join(", ") + ": ";
+  if (!files.length) throw new Error(from + "no audio file in it (WAV, AIFF or FLAC)" + (skipped.length ? "; it holds " + skipped.slice(0, 5).join(", ") + (skipped.length > 5 ? " …" : "") : "") + ". Export the stems into it, or drop the audio files themselves.");
+  // Said before the upload's own words (uploadFiles).
+  if (skipped.length) files.note = from + files.length + " audio " + (files.length === 1 ? "file" : "files") + " sent; left out, not audio: " + skipped.slice(0, 5).join(", ") + (skipped.length > 5 ? " and " + (skipped.length - 5) + " more" : "") + ".";
+  return files;
 }
 
 // keepStrayDrops stops files dropped beside the boxes (or on another
