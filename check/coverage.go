@@ -113,12 +113,8 @@ func (c *checker) lengthFixAgrees(u *uncoveredPart, fix string) {
 	if u.short != nil {
 		return
 	}
-	for i, f := range c.findings {
-		if f.Code == stemmaster.CodeLengthMismatch && f.File == c.mix.Name {
-			c.findings[i].Message = strings.Replace(f.Message, mixLengthWhy, ": it holds audio past the stems' end (a tail their export range cut, as the sum finding says), so it is the stems that are short", 1)
-			c.findings[i].Fix = fix + "; the mix holds audio past the stems' end, so it is the stems that are short"
-		}
-	}
+	c.retellLength(c.mix.Name, ": it holds audio past the stems' end (a tail their export range cut, as the sum finding says), so it is the stems that are short",
+		fix+"; the mix holds audio past the stems' end, so it is the stems that are short")
 }
 
 // QuantNoiseShareMin is the share of the fitted residual that the

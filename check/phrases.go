@@ -64,10 +64,27 @@ func offsetWhy(in, mix *input) (msg, fix string) {
 		return fmt.Sprintf(": %d samples is the delay %s, so %s was probably decoded from a lossy file, which also loses detail", in.lag, what, in.Name),
 			"export it again from the session as WAV (24-bit or 32-bit float), not from an MP3 or AAC copy; "
 	}
-	// An export that trims the start cuts exactly what it moves.
-	if short := mix.st.frames - in.st.frames; in.lag < 0 && short == -int64(in.lag) {
+	if in.lag > 0 && in.lag <= LatencyMaxSamples {
+		return ": a short delay, as a plug-in's latency leaves a track that delay compensation did not correct (compensation off for the export, or a plug-in that reports no latency)", ""
+	}
+	if startCut(in, mix) {
 		return ", and it is that much shorter than the mix: its start was cut (the silence before its first sound trimmed by the export, or its region starting at the first note)",
-			"export it again from the session start with silence trimming off in the export dialog; "
+			startCutFix + "; "
 	}
 	return "", ""
+}
+
+// LatencyMaxSamples is the longest lateness read as a plug-in's latency:
+// 4096 samples (85 ms at 48 kHz) holds a linear-phase EQ's or a
+// look-ahead limiter's; a lateness past it is a start point or an edit.
+const LatencyMaxSamples = 4096
+
+// startCutFix is the fix for a stem whose start the export trimmed.
+const startCutFix = "export it again from the session start with silence trimming off in the export dialog"
+
+// startCut tells a stem early by exactly as many samples as it is shorter
+// than the mix: an export that trims the start cuts exactly what it moves.
+func startCut(in, mix *input) bool {
+	short := mix.st.frames - in.st.frames
+	return in.lag < 0 && short == -int64(in.lag)
 }

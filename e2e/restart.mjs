@@ -11,7 +11,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { args, axeChecker, runChecks, sleep, until, wav } from "./lib.mjs";
+import { args, axeChecker, launch, runChecks, sleep, until, wav } from "./lib.mjs";
 
 const [bin, port, data, artifacts] = args("restart.mjs", ["BIN", "PORT", "DATA_DIR", "ARTIFACTS_DIR"]);
 const step = msg => console.error(`[restart ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -95,6 +95,26 @@ await runChecks("restart", artifacts, async (page, s) => {
   await page.waitForFunction(() => $$("#revision-table tbody tr").length > 0, null, { timeout: 30_000 }).catch(() => {});
   s.revisions = await page.locator("#revision-table tbody tr").count();
   await page.screenshot({ path: path.join(artifacts, "done.png") });
+
+  step("the client comes back in another browser (nothing stored) after the restart");
+  const other = await launch("restart-other");
+  try {
+    const axe2 = axeChecker(other.page, artifacts, s.axe);
+    await other.page.goto(url + "/#p=" + created.id + "&t=" + created.token);
+    await other.page.waitForFunction(() => state.project && $$("#downloads button").length > 0, null, { timeout: 60_000 });
+    s.returning = { view: await other.page.evaluate(() => state.view), kept: await other.page.locator("#project-link").textContent() };
+    await axe2("returning");
+    // A project past its retention (no project of that id any more),
+    // its link opened afresh (from the open page, the page would ask
+    // first whether to leave the project open).
+    await other.page.goto("about:blank");
+    await other.page.goto(url + "/#p=" + "0".repeat(32) + "&t=" + "0".repeat(64));
+    await other.page.waitForFunction(() => /gone/.test($("#status").textContent), null, { timeout: 30_000 }).catch(() => {});
+    s.returning.gone = await other.page.locator("#status").textContent();
+    await axe2("gone");
+  } finally {
+    await other.close();
+  }
 });
 // The server holds the script's standard error (and with it the test's
 // pipe) until it ends.

@@ -36,7 +36,8 @@ func TestRenderOverServerRestart(t *testing.T) {
 			Asked                    int
 			Target                   [2]string
 		} `json:"idle"`
-		Axe []string `json:"axe"`
+		Axe       []string                          `json:"axe"`
+		Returning struct{ View, Kept, Gone string } `json:"returning"`
 	}
 	data := t.TempDir()
 	runNode(t, "restart.mjs", "restart", &s, func(artifacts string) []string { return []string{bin, port, data, artifacts} })
@@ -55,6 +56,15 @@ func TestRenderOverServerRestart(t *testing.T) {
 	}
 	if s.Idle.Title != "Kept while away" || s.Idle.Target[0] != s.Idle.Target[1] {
 		t.Errorf("the title typed and the target chosen while the server was away: the server has title %q, target %q (chosen %q); want both saved once it answers", s.Idle.Title, s.Idle.Target[0], s.Idle.Target[1])
+	}
+	// The client back in another browser: the link opens the results and
+	// says until when the project is kept; a project gone says how long
+	// projects are kept, and what to do (it said only "expired").
+	if s.Returning.View != "results" || !strings.Contains(s.Returning.Kept, "Kept until") {
+		t.Errorf("the project's link in another browser opens on %q, beside it %q; want the results, and until when it is kept", s.Returning.View, s.Returning.Kept)
+	}
+	if !strings.Contains(s.Returning.Gone, "deleted 7 days after they are made") || !strings.Contains(s.Returning.Gone, "start a new project") {
+		t.Errorf("a link of a project gone reads %q: want how long projects are kept, and to start a new project", s.Returning.Gone)
 	}
 	for _, v := range s.Axe {
 		t.Errorf("axe-core: %s", v)

@@ -26,7 +26,7 @@ function init() {
   $$(".deliverable, .version").forEach(cb => cb.addEventListener("change", () => { readMaster(); scheduleSave(); }));
   $$("#views a").forEach(a => a.addEventListener("click", e => { e.preventDefault(); goTo(a.dataset.view); }));
   $("#to-check").addEventListener("click", () => goTo("check"));
-  $("#to-mix").addEventListener("click", () => goTo("mix"));
+  $("#to-mix").addEventListener("click", () => goTo(oneFile() ? "master" : "mix"));
   $("#to-master").addEventListener("click", () => goTo("master"));
   $("#switch-yes").addEventListener("click", acceptSwitch);
   $("#toast").addEventListener("click", () => { $("#toast").hidden = true; });

@@ -54,7 +54,7 @@ class Offline extends TypeError {
 // an internal error) or for none at all. The request id stays for
 // support.
 function explain(e) {
-  if (e instanceof Offline) return "The page cannot reach the server (your connection dropped, or the server is restarting): nothing is lost, and the page says when the server answers again. Check your connection.";
+  if (e instanceof Offline) return "The page cannot reach the server (your connection dropped, or the server is restarting): nothing is lost. Check your connection and try again; the page says when the server answers again.";
   if (!(e instanceof APIError)) return e && e.message ? e.message : String(e);
   const rid = /\(request ([^)\s]+)\)/.exec(e.message || ""), ref = rid ? " (request " + rid[1] + ")" : "";
   switch (e.code) {
@@ -64,7 +64,7 @@ function explain(e) {
     case "not_found":
       // The project itself (the server's "no such project"): expired
       // while its tab stayed open, or deleted elsewhere.
-      if (/^no such project/.test(e.message || "")) return "This project has expired or was deleted (projects are deleted after the retention period): start a new one with New project, and upload the files again.";
+      if (/^no such project/.test(e.message || "")) return goneWords();
   }
   return e.message || "the server answered " + e.status;
 }

@@ -200,6 +200,16 @@ func (c *Chunks) Next(missing string) (id string, size int64, err error) {
 	return string(b[0:4]), size, nil
 }
 
+// NextOf is Next in a header that needs two chunks, first and second, to
+// reach its samples: the one an input that ends is found missing is first
+// until it is found (haveFirst), then second.
+func (c *Chunks) NextOf(first, second string, haveFirst bool) (id string, size int64, err error) {
+	if haveFirst {
+		return c.Next(second)
+	}
+	return c.Next(first)
+}
+
 // printable reports whether id is four printable ASCII characters, as
 // every chunk id is.
 func printable(id []byte) bool {
