@@ -126,7 +126,8 @@ func TestChecksDocMixFields(t *testing.T) {
 // number (boundProbes), a session with the field at either end passes and
 // one just outside names the field; a bound below the Nyquist frequency or
 // 0.45 × the rate is held to ValidateRate at docRate; a list's length
-// (listProbes) is held at its ends the same way. A cell "as above" or
+// (listProbes) is held at its ends the same way; every name a name's cell
+// lists passes and another is refused (nameRefused). A cell "as above" or
 // "as `field`" reads that row's bounds. The default column is held to the
 // code by engine's TestSessionDocDefaults, where the processors are.
 func TestSessionDocBounds(t *testing.T) {
@@ -141,7 +142,7 @@ func TestSessionDocBounds(t *testing.T) {
 			"compressor": {"threshold_db": -20, "ratio": 2},
 			"limiter": {"stem_aware": {}}, "target": {"integrated_lufs": -14, "true_peak_dbtp": -1},
 			"multiband": {"crossovers_hz": [200], "bands": [{}, {}]}, "width": 1, "saturation": {"drive_db": 6}},
-		"outputs": [{"format": "wav", "bit_depth": 24}]
+		"outputs": [{"format": "wav", "bit_depth": 16}]
 	}`
 	fresh := func() *Session {
 		var s Session
@@ -202,6 +203,16 @@ func TestSessionDocBounds(t *testing.T) {
 						}
 						checked["number"]++
 					}
+				case row[typ] == "name":
+					// The names the cell lists (before any "; " that
+					// adds conditions) pass, one it does not is refused.
+					names, _, _ := strings.Cut(cell, "; ")
+					for _, n := range append(doccheck.CodeSpans(names), "bogus") {
+						if got := nameRefused(t, base, field, n); got != (n == "bogus") {
+							t.Errorf("docs/session.md gives %s the names %q; %q refused %v", field, cell, n, got)
+						}
+						checked["name"]++
+					}
 				case strings.HasPrefix(row[typ], "list"):
 					for _, p := range listProbes(cell, fresh(), keys) {
 						s := fresh()
@@ -217,12 +228,56 @@ func TestSessionDocBounds(t *testing.T) {
 			}
 		}
 	}
-	// Every number and list row with a bound is read: 323 number probes
-	// and 33 list probes today; a cell the patterns stop reading drops
-	// two or more.
-	if checked["number"] < 322 || checked["list"] < 32 {
+	// Every number, list and name row with a bound is read: 323 number
+	// probes, 33 list probes and 85 name probes today; a cell the
+	// patterns stop reading drops two or more.
+	if checked["number"] < 322 || checked["list"] < 32 || checked["name"] < 84 {
 		t.Errorf("probes of docs/session.md's bounds: %v; its tables have more", checked)
 	}
+}
+
+// nameRefused reports whether the session base (JSON), with the name at
+// field (its lists' first item, made when the list is absent), is refused:
+// by its decoding (a target's preset) or by Validate naming the field.
+func nameRefused(t *testing.T, base, field, name string) bool {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(base), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var cur any = doc
+	keys := strings.Split(field, ".")
+	for i, k := range keys {
+		list := strings.HasSuffix(k, "[]")
+		k = strings.TrimSuffix(k, "[]")
+		m := cur.(map[string]any)
+		last := i == len(keys)-1
+		switch {
+		case last && !list:
+			m[k] = name
+		case last:
+			m[k] = []any{name}
+		case list:
+			if m[k] == nil {
+				m[k] = []any{map[string]any{}}
+			}
+			cur = m[k].([]any)[0]
+		default:
+			if m[k] == nil {
+				m[k] = map[string]any{}
+			}
+			cur = m[k]
+		}
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s Session
+	if err := json.Unmarshal(b, &s); err != nil {
+		return true
+	}
+	return namesField(s.Validate(), strings.ReplaceAll(field, "[]", "[0]"))
 }
 
 // docRate is the rate the bounds below Nyquist (8000 Hz) and 0.45 × the

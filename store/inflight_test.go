@@ -241,10 +241,7 @@ func TestGrowUploadOfAReservationEndedMeanwhile(t *testing.T) {
 func TestLapsedUploadsDropped(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
-		p := &Project{ID: "lapsed-" + name, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-		if err := s.CreateProject(ctx, p); err != nil {
-			t.Fatal(err)
-		}
+		p := createProject(t, s, "lapsed-"+name, now)
 		for _, id := range []string{"dead", "live"} {
 			if err := s.BeginUpload(ctx, &Reservation{ID: id + "-" + name, ProjectID: p.ID, Kind: KindStem, Name: id + ".wav"}, 0); err != nil {
 				t.Fatal(err)

@@ -348,10 +348,7 @@ func TestUpdateJobIfAttempt(t *testing.T) {
 func TestNamesThatReadAlike(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
-		p := &Project{ID: "alike-" + name, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-		if err := s.CreateProject(ctx, p); err != nil {
-			t.Fatal(err)
-		}
+		p := createProject(t, s, "alike-"+name, now)
 		put := func(kind, file string) error {
 			_, err := s.PutFileWithin(ctx, &File{ProjectID: p.ID, Kind: kind, Name: file, Size: 10, BlobKey: p.ID + "/" + kind + file, CreatedAt: now}, FileLimits{})
 			return err

@@ -139,6 +139,34 @@ func TestHeaderLength(t *testing.T) {
 		file := form("AIFF", comm(1, 2, 16, 48000, ""), ssnd(0, be16(7, 8, 9, 10, 11)))
 		codectest.ReadsPast(t, file[:len(file)-4], []float32{q(7, 16), q(8, 16)}, 1, decode)
 	})
+	// Headers a writer to a pipe cannot come back to, which sox reads to
+	// the end of the file: ffmpeg leaves every size 0 (refused as "SSND
+	// chunk of 0 bytes"), sox declares soxUnknown bytes (read as a file
+	// of 3 hours cut short).
+	pipe := []struct {
+		name string
+		file []byte
+	}{
+		{"ffmpeg's, every size 0", func() []byte {
+			f := form("AIFF", comm(2, 0, 16, 48000, ""), ssnd(0, be16(7, -7, 8, -8, 9, -9)))
+			binary.BigEndian.PutUint32(f[4:], 0)
+			binary.BigEndian.PutUint32(f[bytes.Index(f, []byte("SSND"))+4:], 0)
+			return f
+		}()},
+		{"sox's, soxUnknown bytes", func() []byte {
+			f := form("AIFF", comm(2, soxUnknown/4, 16, 48000, ""), ssnd(0, be16(7, -7, 8, -8, 9, -9)))
+			binary.BigEndian.PutUint32(f[4:], soxUnknown+0x50)
+			binary.BigEndian.PutUint32(f[bytes.Index(f, []byte("SSND"))+4:], soxUnknown+8)
+			return f
+		}()},
+	}
+	for _, p := range pipe {
+		t.Run("a pipe's header: "+p.name, func(t *testing.T) {
+			want := [][]float32{{q(7, 16), q(8, 16), q(9, 16)}, {q(-7, 16), q(-8, 16), q(-9, 16)}}
+			info := audio.Info{Container: "aiff", Frames: 3, Format: audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}}
+			codectest.Decodes(t, p.file, info, want, codectest.StreamOtherInfo, DecodeConfig, decode)
+		})
+	}
 	t.Run("SSND holds fewer than COMM declares", func(t *testing.T) {
 		file := form("AIFF", comm(1, 4, 16, 48000, ""), ssnd(0, be16(7, 8)), chunk{ID: "ANNO", Body: []byte("text")})
 		d, err := Decode(bytes.NewReader(file))

@@ -61,6 +61,23 @@ func TestHeaderLength(t *testing.T) {
 		file := riff("RIFF", fmtChunk(tagPCM, 1, 48000, 1, 8), chunk{ID: "data", Body: []byte{0x80, 0xC0, 0x40}}, list)
 		codectest.ReadsPast(t, file, []float32{0, 0.5, -0.5}, 0, decode)
 	})
+	t.Run("sox's data size for a pipe (MS_UNSPEC) with samples behind it", func(t *testing.T) {
+		// Read as streamed, as sox reads it: it was a file of 12 hours
+		// cut short.
+		file := riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8, 9), Size: soxUnknownSize})
+		codectest.ReadsPast(t, file, []float32{q(7, 16), q(8, 16), q(9, 16)}, 0, decode)
+		// In whole frames of 24-bit stereo: 0x7fffeffc, beside a fact
+		// chunk of as many frames.
+		file = riff("RIFF", fmtChunk(tagPCM, 2, 48000, 6, 24), chunk{ID: "fact", Body: le32(soxUnknownSize / 6)}, chunk{ID: "data", Body: le24(7, -7, 8, -8), Size: soxUnknownSize / 6 * 6})
+		d, err := Decode(bytes.NewReader(file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := audiotest.ReadAll(t, d, 4096)
+		if err != nil || got.Frames() != 2 || d.Info().Frames != 2 {
+			t.Errorf("24-bit stereo: read %d frames (Info %d), then %v; want 2 and no error", got.Frames(), d.Info().Frames, err)
+		}
+	})
 	t.Run("data size 0 with samples behind it", func(t *testing.T) {
 		file := sizeZero(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8, 9)}))
 		codectest.ReadsPast(t, file, []float32{q(7, 16), q(8, 16), q(9, 16)}, 0, decode)

@@ -55,6 +55,10 @@ var guidTail = [14]byte{0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0x
 // end of the file" (streamed WAV).
 const unknownSize = 0xFFFFFFFF
 
+// soxUnknownSize is the data size sox writes when it cannot come back to
+// the header (its output a pipe): MS_UNSPEC in its source.
+const soxUnknownSize = 0x7ffff000
+
 // MaxChannels is the largest channel count decoded, 256: the bound the
 // WAV and AIFF decoders share (pcm.MaxChannels).
 const MaxChannels = pcm.MaxChannels
@@ -138,8 +142,11 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 					return nil, &FormatError{Msg: "RF64 file without ds64 chunk"}
 				}
 				h.DataLen = ds64Data
-			case size == unknownSize:
-				h.DataLen = -1 // streamed WAV: until the end of the file
+			case size == unknownSize, size == soxUnknownSize/int64(h.Layout.FrameBytes())*int64(h.Layout.FrameBytes()) && (c.Size < 0 || c.Size-c.Pos < size):
+				// Streamed WAV: until the end of the file; sox writing
+				// to a pipe declares soxUnknownSize in whole frames, and
+				// reads it so.
+				h.DataLen = -1
 			default:
 				h.DataLen = size
 			}
