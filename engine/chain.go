@@ -141,3 +141,17 @@ func DefaultMaster() stemmaster.Master {
 		Limiter:        &stemmaster.LimiterParams{LookaheadMS: 5, ReleaseMS: 80},
 	}
 }
+
+// StereoMaster is the master chain of a stereo master (one finished mix)
+// without a session of its own, in the CLI (--stereo) and on the server (a
+// project's mix mastered alone): DefaultMaster without its glue
+// compressor. Glue is what the sum of stems lacks and a finished mix
+// already has from its mix bus; compressing it again by default changes
+// the dynamics the mix engineer chose, so the limiter alone brings it to
+// the target, and compression is an engineer's (or the assistant's)
+// decision on hearing it.
+func StereoMaster() stemmaster.Master {
+	m := DefaultMaster()
+	m.Compressor = nil
+	return m
+}

@@ -117,6 +117,11 @@ func (Sessions) ReconcileSession(session []byte, stems []string, mix string) *st
 		if parsed, err := decodeSession(session); err == nil {
 			s = parsed
 		}
+	} else if mix != "" && len(stems) == 0 {
+		// A new project's mix alone is mastered with the chain
+		// `stemmaster master --stereo` runs, so the page and the CLI
+		// master the same mix alike.
+		s.Master = engine.StereoMaster()
 	}
 	return Sessions{}.ReconcileWith(s, stems, mix)
 }

@@ -80,6 +80,7 @@ func buildSession(cmd *cobra.Command, f masterFlags, args []string) (*stemmaster
 			s.Stems = append(s.Stems, stemmaster.StemSpec{File: a})
 		}
 		if f.stereo {
+			s.Master = engine.StereoMaster()
 			s.Stems[0].Role = stemmaster.RoleOther
 		}
 	}
