@@ -32,15 +32,11 @@ const noDirectLinks = "this server's file store gives no download links its clie
 // 501: a local store signs nothing, and an S3 store reached at an
 // internal endpoint would sign a link its clients cannot follow. It
 // reports whether it answered.
-func (s *Server) serveBlobExtras(w http.ResponseWriter, r *http.Request, o *store.Output, attachment bool) bool {
+func (s *Server) serveBlobExtras(w http.ResponseWriter, r *http.Request, o *store.Output, name string) bool {
 	if r.URL.Query().Get("signed") == "1" {
 		if !s.projects.DirectDownloads() {
 			writeError(w, http.StatusNotImplemented, "not_implemented", noDirectLinks)
 			return true
-		}
-		name := ""
-		if attachment {
-			name = titled(songTitle(r), o.Name)
 		}
 		u, err := s.projects.OutputURL(r.Context(), o, name, signedURLLifetime)
 		if errors.Is(err, errors.ErrUnsupported) {
@@ -90,9 +86,9 @@ func (s *Server) serveBlobExtras(w http.ResponseWriter, r *http.Request, o *stor
 	h.Set("Content-Type", o.ContentType)
 	h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, end, o.Size))
 	h.Set("Content-Length", strconv.FormatInt(end-start+1, 10))
-	if attachment {
+	if name != "" {
 		// Named as the whole file is: a resumed download keeps its name.
-		h.Set("Content-Disposition", store.Attachment(titled(songTitle(r), o.Name)))
+		h.Set("Content-Disposition", store.Attachment(name))
 	}
 	w.WriteHeader(http.StatusPartialContent)
 	io.Copy(w, rc)
@@ -184,7 +180,11 @@ func (s *Server) handlePicture(w http.ResponseWriter, r *http.Request, p *store.
 }
 
 func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, o *store.Output, attachment bool) {
-	if s.serveBlobExtras(w, r, o, attachment) {
+	name := "" // shown inline
+	if attachment {
+		name = downloadName(songTitle(r), o.Name, s.revisionNamed(r.Context(), o.ProjectID, o.JobID))
+	}
+	if s.serveBlobExtras(w, r, o, name) {
 		return
 	}
 	rc, err := s.projects.OpenOutput(r.Context(), o)
@@ -196,8 +196,8 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, o *store.Outp
 	h := w.Header()
 	h.Set("Content-Type", o.ContentType)
 	h.Set("Content-Length", strconv.FormatInt(o.Size, 10))
-	if attachment {
-		h.Set("Content-Disposition", store.Attachment(titled(songTitle(r), o.Name)))
+	if name != "" {
+		h.Set("Content-Disposition", store.Attachment(name))
 	}
 	w.WriteHeader(http.StatusOK)
 	io.Copy(w, rc)
@@ -225,7 +225,7 @@ func (s *Server) handleZip(w http.ResponseWriter, r *http.Request, p *store.Proj
 	if title != "" {
 		zipName = title
 	}
-	w.Header().Set("Content-Disposition", store.Attachment(zipName+".zip"))
+	w.Header().Set("Content-Disposition", store.Attachment(downloadName("", zipName+".zip", s.revisionNamed(r.Context(), p.ID, p.RenderJob))))
 	if r.Method == http.MethodHead {
 		// The zip's size is known only once it is built (the report and
 		// the pictures deflated): HEAD has its headers without it.

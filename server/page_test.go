@@ -437,6 +437,34 @@ func TestDownloadsNamedAfterTheSong(t *testing.T) {
 	if got := rec.Header().Get("Content-Disposition"); rec.Code != http.StatusOK || got != `attachment; filename="My Song.zip"` || rec.Body.Len() != 0 {
 		t.Errorf("HEAD outputs.zip: %d, %s, %d bytes written; want 200, the GET's name and the zip not built", rec.Code, got, rec.Body.Len())
 	}
+	// A second revision: every download says which it is of, as the
+	// page's names do (results.js downloadName), whole or resumed.
+	var queued map[string]string
+	c.do("POST", c.p("/render"), strings.NewReader(`{"note": "second"}`), "application/json", http.StatusAccepted, &queued)
+	c.waitJob(queued["job"])
+	for _, tc := range []struct{ path, want string }{
+		{"/outputs/main.wav?title=My%20Song", `attachment; filename="My Song - main (revision 2).wav"`},
+		{"/outputs/main.wav", `attachment; filename="main (revision 2).wav"`},
+		{"/revisions/1/outputs/main.wav?title=My%20Song", `attachment; filename="My Song - main (revision 1).wav"`},
+		{"/revisions/2/outputs/report.json", `attachment; filename="report (revision 2).json"`},
+		{"/outputs.zip?title=My%20Song", `attachment; filename="My Song (revision 2).zip"`},
+		{"/outputs.zip", `attachment; filename="stemmaster-` + c.id[:8] + ` (revision 2).zip"`},
+	} {
+		for _, rng := range []string{"", "bytes=1-"} {
+			req := c.request("GET", c.p(tc.path), nil, "")
+			if rng != "" {
+				req.Header.Set("Range", rng)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if got := res.Header.Get("Content-Disposition"); got != tc.want {
+				t.Errorf("%s, range %q: %d %s, want %s", tc.path, rng, res.StatusCode, got, tc.want)
+			}
+		}
+	}
 }
 
 func TestSumLoudness(t *testing.T) {

@@ -101,7 +101,11 @@ func (ps *Projects) RevisionOutput(ctx context.Context, projectID string, n int,
 		}
 		for i := range rev.Outputs {
 			if rev.Outputs[i].Name == name {
-				return &rev.Outputs[i], nil
+				// Whose file it is, as the current outputs say: the
+				// download's name tells the revision by its job.
+				o := rev.Outputs[i]
+				o.ProjectID, o.JobID = projectID, rev.JobID
+				return &o, nil
 			}
 		}
 	}
