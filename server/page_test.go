@@ -402,17 +402,12 @@ func TestDownloadsNamedAfterTheSong(t *testing.T) {
 	c := b.newProject(t)
 	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
 	c.waitJob(c.render())
-	for _, tc := range []struct{ query, want string }{
-		{"", `attachment; filename="main.wav"`},
-		{"?title=My%20Song", `attachment; filename="My Song - main.wav"`},
-		{`?title=..%2F..%2Fevil%22%0D%0AX:%20y`, `attachment; filename="evil_X_ y - main.wav"`},
-		// Any script, in filename* for the browsers, an ASCII stand-in
-		// for the rest.
-		{"?title=%C3%9Cberkopf%20%E2%80%93%20Demo", `attachment; filename="_berkopf _ Demo - main.wav"; filename*=UTF-8''%C3%9Cberkopf%20%E2%80%93%20Demo%20-%20main.wav`},
-	} {
-		// The whole file, and a part of it (a resumed download).
-		for _, rng := range []string{"", "bytes=100-"} {
-			req := c.request("GET", c.p("/outputs/main.wav"+tc.query), nil, "")
+	// named checks the name a download at path is given, whole and in
+	// part (a resumed download).
+	named := func(path, want string) {
+		t.Helper()
+		for _, rng := range []string{"", "bytes=1-"} {
+			req := c.request("GET", c.p(path), nil, "")
 			if rng != "" {
 				req.Header.Set("Range", rng)
 			}
@@ -421,10 +416,20 @@ func TestDownloadsNamedAfterTheSong(t *testing.T) {
 				t.Fatal(err)
 			}
 			res.Body.Close()
-			if got := res.Header.Get("Content-Disposition"); got != tc.want {
-				t.Errorf("title %q, range %q: %d %s, want %s", tc.query, rng, res.StatusCode, got, tc.want)
+			if got := res.Header.Get("Content-Disposition"); got != want {
+				t.Errorf("%s, range %q: %d %s, want %s", path, rng, res.StatusCode, got, want)
 			}
 		}
+	}
+	for _, tc := range []struct{ query, want string }{
+		{"", `attachment; filename="main.wav"`},
+		{"?title=My%20Song", `attachment; filename="My Song - main.wav"`},
+		{`?title=..%2F..%2Fevil%22%0D%0AX:%20y`, `attachment; filename="evil_X_ y - main.wav"`},
+		// Any script, in filename* for the browsers, an ASCII stand-in
+		// for the rest.
+		{"?title=%C3%9Cberkopf%20%E2%80%93%20Demo", `attachment; filename="_berkopf _ Demo - main.wav"; filename*=UTF-8''%C3%9Cberkopf%20%E2%80%93%20Demo%20-%20main.wav`},
+	} {
+		named("/outputs/main.wav"+tc.query, tc.want)
 	}
 	data := c.do("GET", c.p("/outputs.zip?title=My%20Song"), nil, "", http.StatusOK, nil)
 	if !bytes.Contains(data, []byte("My Song - main.wav")) {
@@ -438,33 +443,16 @@ func TestDownloadsNamedAfterTheSong(t *testing.T) {
 		t.Errorf("HEAD outputs.zip: %d, %s, %d bytes written; want 200, the GET's name and the zip not built", rec.Code, got, rec.Body.Len())
 	}
 	// A second revision: every download says which it is of, as the
-	// page's names do (results.js downloadName), whole or resumed.
+	// page's names do (results.js downloadName).
 	var queued map[string]string
 	c.do("POST", c.p("/render"), strings.NewReader(`{"note": "second"}`), "application/json", http.StatusAccepted, &queued)
 	c.waitJob(queued["job"])
-	for _, tc := range []struct{ path, want string }{
-		{"/outputs/main.wav?title=My%20Song", `attachment; filename="My Song - main (revision 2).wav"`},
-		{"/outputs/main.wav", `attachment; filename="main (revision 2).wav"`},
-		{"/revisions/1/outputs/main.wav?title=My%20Song", `attachment; filename="My Song - main (revision 1).wav"`},
-		{"/revisions/2/outputs/report.json", `attachment; filename="report (revision 2).json"`},
-		{"/outputs.zip?title=My%20Song", `attachment; filename="My Song (revision 2).zip"`},
-		{"/outputs.zip", `attachment; filename="stemmaster-` + c.id[:8] + ` (revision 2).zip"`},
-	} {
-		for _, rng := range []string{"", "bytes=1-"} {
-			req := c.request("GET", c.p(tc.path), nil, "")
-			if rng != "" {
-				req.Header.Set("Range", rng)
-			}
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res.Body.Close()
-			if got := res.Header.Get("Content-Disposition"); got != tc.want {
-				t.Errorf("%s, range %q: %d %s, want %s", tc.path, rng, res.StatusCode, got, tc.want)
-			}
-		}
-	}
+	named("/outputs/main.wav?title=My%20Song", `attachment; filename="My Song - main (revision 2).wav"`)
+	named("/outputs/main.wav", `attachment; filename="main (revision 2).wav"`)
+	named("/revisions/1/outputs/main.wav?title=My%20Song", `attachment; filename="My Song - main (revision 1).wav"`)
+	named("/revisions/2/outputs/report.json", `attachment; filename="report (revision 2).json"`)
+	named("/outputs.zip?title=My%20Song", `attachment; filename="My Song (revision 2).zip"`)
+	named("/outputs.zip", `attachment; filename="stemmaster-`+c.id[:8]+` (revision 2).zip"`)
 }
 
 func TestSumLoudness(t *testing.T) {
