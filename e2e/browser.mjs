@@ -1113,6 +1113,13 @@ try {
     summary.phonePlayInView = await page.$eval("#live-play", b => { const r = b.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; });
     await shot("12-phone-mixer");
     await page.click('#views a[data-view="results"]');
+    // The A/B player's position on a phone: on the loop's line it read
+    // "8 s 0:00 / 0:20", the loop's unit run into the time.
+    summary.phoneABTime = await page.evaluate(() => {
+      const t = document.querySelector("#ab-time"), l = document.querySelector("#ab .loop");
+      const tr = t.getBoundingClientRect(), lr = l.getBoundingClientRect();
+      return { text: t.textContent, ownLine: tr.top >= lr.bottom - 1 };
+    });
     await shot("13-phone-results");
     await page.setViewportSize({ width: 1280, height: 900 });
 

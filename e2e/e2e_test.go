@@ -260,6 +260,12 @@ type summary struct {
 	PhoneProjects map[string][4]float64 `json:"phoneProjects"`
 	// The controls and cells past a phone's edge in each view.
 	PhoneCut map[string][]string `json:"phoneCut"`
+	// The A/B player's position on a phone: its text, and whether it
+	// sits below the loop's row.
+	PhoneABTime struct {
+		Text    string `json:"text"`
+		OwnLine bool   `json:"ownLine"`
+	} `json:"phoneABTime"`
 	Warnings *struct {
 		Gate            bool
 		Stems, Stereo   []string
@@ -625,6 +631,9 @@ func TestBrowser(t *testing.T) {
 	}
 	if s.PhoneFader < 200 {
 		t.Errorf("phone: the fader is %.0f px wide, too small for a thumb", s.PhoneFader)
+	}
+	if a := s.PhoneABTime; !a.OwnLine || !strings.Contains(a.Text, " / ") {
+		t.Errorf("phone: the A/B time %q on its own line %v; want it below the loop's \"… s\", the position and the length", a.Text, a.OwnLine)
 	}
 
 	// Stereo only: one strip, the mix; mastered to the target.
