@@ -89,17 +89,28 @@ func openSQL(ctx context.Context, url string, migrate bool) (*SQL, error) {
 	if dialect == Postgres {
 		s.dsn = dsn
 	}
-	s.clock = newDBClock(s.Clock)
-	_ = s.clock.sync(ctx) // failing, Now reads it again at its first use
-	if !migrate {
-		return s, nil
-	}
-	if err := s.migrate(ctx); err != nil {
+	read := readClock
+	s.clock = newDBClock(func(ctx context.Context) (time.Time, error) { return read(s, ctx) })
+	// Nothing may read Now before the database's clock was read: a
+	// project's expiry, a lease, River's leader term taken on this
+	// machine's clock would stand on a clock minutes or days off, and
+	// stay stored so. A database that does not answer at open fails the
+	// open, as the migrations' queries would.
+	failed := func(err error) (*SQL, error) {
 		db.Close()
 		if dialect == SQLite {
 			return nil, fmt.Errorf("store: SQLite database %s: %w", path, err)
 		}
 		return nil, err
+	}
+	if err := s.clock.sync(ctx); err != nil {
+		return failed(fmt.Errorf("reading its clock at open: %w", err))
+	}
+	if !migrate {
+		return s, nil
+	}
+	if err := s.migrate(ctx); err != nil {
+		return failed(err)
 	}
 	return s, nil
 }
@@ -178,6 +189,10 @@ func (s *SQL) DeleteProject(ctx context.Context, id string) error {
 func (s *SQL) ExpireProject(ctx context.Context, id string) error {
 	return s.execOne(ctx, "project "+id, `UPDATE projects SET expires_at = 0 WHERE id = ?`, id)
 }
+
+// readClock is how a handle reads the database's clock (SQL.Clock); the
+// store's tests make it fail, as a database that does not answer.
+var readClock = (*SQL).Clock
 
 // Clock reads the database's clock: the one every front end and worker
 // shares, however far their machines' own clocks disagree.
