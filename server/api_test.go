@@ -152,8 +152,12 @@ func TestSumLoudnessMemoryIsBounded(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	alloc := float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20)
 	t.Logf("sum-loudness over %d stems allocated %.1f MB", most, alloc)
-	if alloc > 3 { // 64 KiB a stem would be 8 MB
-		t.Errorf("sum-loudness over %d stems allocated %.1f MB, want under 3", most, alloc)
+	// Measured: 2.0 MB alone, 2.6 MB under -race, 3.1 MB under -race in
+	// the whole package (other tests' servers still allocating beside
+	// it). A 64 KiB buffer a stem adds 8.3 MB (10 MB or more in all): the
+	// bound sits between, 2.9 MB above the highest figure seen.
+	if alloc > 6 {
+		t.Errorf("sum-loudness over %d stems allocated %.1f MB, want under 6", most, alloc)
 	}
 }
 
