@@ -263,9 +263,10 @@ type residualFacts struct {
 	// held samples
 	clipped   []*input
 	clipShare float64
-	// peakSign is Σ r·y / Σ y² over the sum's peaks: negative where the
-	// mix is under the sum there (a limiter on the mix), positive where
-	// the stems' peaks were taken off (StemsLimitedSign)
+	// peakSign is the correlation of the residual r with the sum y over
+	// the sum's peaks, Σ r·y / √(Σ y² · Σ r²): negative where the mix is
+	// under the sum there (a limiter on the mix), positive where the
+	// stems' peaks were taken off (StemsLimitedCorr)
 	peakSign float64
 }
 
