@@ -136,7 +136,7 @@ func retentionWords(d time.Duration) string {
 		}
 		return h
 	}
-	return plural(max(1, int64(d/time.Minute)), "minute") // under a minute: tests
+	return plural(max(1, int64(d/time.Minute)), "minute") // a retention under a minute (a test's) reads 1
 }
 
 func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
