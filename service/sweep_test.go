@@ -213,3 +213,30 @@ func TestOrphanAgeOnTheDatabaseClock(t *testing.T) {
 		t.Errorf("the upload not yet recorded is gone: %v", keys)
 	}
 }
+
+// dropCounted is a store that counts the sweeps of lapsed upload
+// reservations.
+type dropCounted struct {
+	*store.SQL
+	drops int
+}
+
+func (d *dropCounted) DropLapsedUploads(ctx context.Context) (int, error) {
+	d.drops++
+	return d.SQL.DropLapsedUploads(ctx)
+}
+
+// TestSweepDropsLapsedUploads: the sweep (the maintenance job's, every 10
+// minutes, and each render's) drops the reservations of uploads whose
+// front end died; they stayed until the next upload to any project began
+// (store's TestLapsedUploadsDropped shows what the drop deletes).
+func TestSweepDropsLapsedUploads(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	meta := &dropCounted{SQL: b.meta}
+	b.runner.Meta = meta
+	b.runner.Sweep(context.Background())
+	if meta.drops != 1 {
+		t.Errorf("a sweep dropped lapsed upload reservations %d times, want once", meta.drops)
+	}
+}
