@@ -30,13 +30,14 @@ func TestSuggestMemoryIsBounded(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	alloc := float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20)
 	// The budget is 18 stem-seconds, and the suggest's work on them
-	// allocates about 75 MB; the whole song, 90 stem-seconds, allocates
-	// 254 MB (measured with the budget raised). The bound sits between,
-	// with room for what the process's other goroutines allocate while
-	// the request runs, which TotalAlloc also counts (up to 9 MB under
-	// -race).
+	// allocated 45 to 57 MB (47 under -race) in five runs; the whole
+	// song, 90 stem-seconds, 128 and 134 MB (measured with the budget
+	// raised: the bug this holds). The bound sits between, 33 MB over the
+	// most measured for room for what the process's other goroutines
+	// allocate while the request runs, which TotalAlloc also counts, and
+	// 38 MB under the whole song.
 	t.Logf("suggest allocated %.0f MB", alloc)
-	if alloc > 120 {
+	if alloc > 90 {
 		t.Errorf("suggest allocated %.0f MB on 3 × %d s stems with an 18 stem-second budget", alloc, stemS)
 	}
 	e := res.Excerpt
