@@ -2,8 +2,8 @@
 // a video, a file still empty (the DAW has not written it yet), two
 // files of one name from two folders, and a stem sent again under its
 // name. Each is named with what to do, and refused before a byte is sent.
-// Then a folder dragged in: its audio files are sent. axe-core runs at
-// each step.
+// Then a folder dragged in: its audio files are sent; and a file dropped
+// beside a folder is sent with the folder's. axe-core runs at each step.
 //
 //   node wrongfiles.mjs URL ARTIFACTS_DIR
 import fs from "node:fs";
