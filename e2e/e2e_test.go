@@ -105,6 +105,7 @@ type summary struct {
 	StereoQuote  string             `json:"stereoQuote"`
 	StereoName   string             `json:"stereoName"`
 	StereoNext   []string           `json:"stereoNext"`
+	Unexplained  []string           `json:"unexplained"`
 	StereoMaster string             `json:"stereoMaster"`
 	StereoBefore string             `json:"stereoBefore"`
 	StereoFinds  []string           `json:"stereoFindings"`
@@ -631,6 +632,9 @@ func TestBrowser(t *testing.T) {
 	// strip (its role, its offset), a step a stereo master has no use of.
 	if !slices.Equal(s.StereoNext, []string{"Next: master →", "master"}) {
 		t.Errorf("a stereo project's check: its next button reads and goes to %q, want Master", s.StereoNext)
+	}
+	if len(s.Unexplained) > 0 {
+		t.Errorf("the master's controls %q are not explained in What these controls do", s.Unexplained)
 	}
 	if len(s.StereoStrips) != 1 || s.StereoStrips[0] != "mix.wav" {
 		t.Errorf("stereo project strips %v, want the mix alone", s.StereoStrips)
