@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"path/filepath"
 	"strings"
@@ -404,9 +405,24 @@ func (c *checker) unreadable(in *input, err error) {
 	if errors.As(err, &fe) {
 		msg = strings.Replace(msg, fe.Path+": ", "", 1)
 	}
-	code, fix := stemmaster.CodeUnreadable, "export the file again; it may be damaged or cut short"
+	code := stemmaster.CodeUnreadable
 	if errors.Is(err, audio.ErrUnsupported) || errors.Is(err, audio.ErrUnknownFormat) {
-		code, fix = stemmaster.CodeUnsupportedFormat, "export as WAV, AIFF or FLAC (24-bit integer or 32-bit float PCM)"
+		code = stemmaster.CodeUnsupportedFormat
 	}
-	c.add(code, in.Name, math.NaN(), fmt.Sprintf("%s cannot be read: %s", in.Name, msg), fix)
+	c.add(code, in.Name, math.NaN(), fmt.Sprintf("%s cannot be read: %s", in.Name, msg), unreadableFix(err))
+}
+
+// unreadableFix says what to do about a file the check could not read,
+// for its cause: a file that is not there was never exported, or was
+// moved or misnamed, and exporting it "again" is no answer to that.
+func unreadableFix(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "the file is not there: check its name and folder (a typo, a file moved or renamed since), or export it from the session if it never was, and add it to the delivery"
+	case errors.Is(err, fs.ErrPermission):
+		return "the file may not be read by this user: change its permissions (or copy it to a folder you own) and run the check again"
+	case errors.Is(err, audio.ErrUnsupported) || errors.Is(err, audio.ErrUnknownFormat):
+		return "export as WAV, AIFF or FLAC (24-bit integer or 32-bit float PCM)"
+	}
+	return "export the file again; it may be damaged or cut short (a copy or an upload that stopped early)"
 }

@@ -61,6 +61,9 @@ func (c *checker) compareWithMix() error {
 		c.add(stemmaster.CodeOffset, in.Name, float64(in.lag),
 			fmt.Sprintf("%s starts %s %s against the mix%s", in.Name, samplesText(int64(in.lag), c.rate), when, msg),
 			fix+fixText(stemmaster.CodeOffset, -in.lag, in.Name))
+		if startCut(in, c.mix) {
+			c.retellLength(in.Name, ": its start was cut, as its offset finding says (it is early by exactly as much)", startCutFix+", to the same end as the others")
+		}
 	}
 	uncovered := c.uncovered(sum)
 	if shifted || corrected || c.dcHP || uncovered != nil {

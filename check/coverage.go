@@ -104,20 +104,17 @@ func uncoveredWhy(u *uncoveredPart, share float64) (why, fix string) {
 	return why, fix
 }
 
-// lengthFixAgrees rewrites the fix of the length finding on the mix when
-// the mix runs on past every stem with audio the stems lack: exporting the
-// mix over the stems' range would cut that audio from the master's
-// reference, where the stems are what must be exported again (one fix,
-// the sum_mismatch's, for one fault).
+// lengthFixAgrees rewrites the length finding on the mix when the mix runs
+// on past every stem with audio the stems lack: exporting the mix over the
+// stems' range would cut that audio from the master's reference, where
+// the stems are what must be exported again (one reading and one fix, the
+// sum_mismatch's, for one fault).
 func (c *checker) lengthFixAgrees(u *uncoveredPart, fix string) {
 	if u.short != nil {
 		return
 	}
-	for i, f := range c.findings {
-		if f.Code == stemmaster.CodeLengthMismatch && f.File == c.mix.Name {
-			c.findings[i].Fix = fix + "; the mix holds audio past the stems' end, so it is the stems that are short"
-		}
-	}
+	c.retellLength(c.mix.Name, ": it holds audio past the stems' end (a tail their export range cut, as the sum finding says), so it is the stems that are short",
+		fix+"; the mix holds audio past the stems' end, so it is the stems that are short")
 }
 
 // QuantNoiseShareMin is the share of the fitted residual that the

@@ -45,8 +45,9 @@ func TestExportRange(t *testing.T) {
 		name  string
 		build func(b []*audio.Buffer) ([]Source, *Source)
 		want  []want
-		// fixSays is a substring of the length finding's fix on the mix
-		fixSays string
+		// fixSays and says are substrings of the length finding's fix
+		// and message on the mix: one story with the sum_mismatch's
+		fixSays, says string
 	}{
 		{
 			name: "the lead vocal exported 1 s short",
@@ -74,25 +75,28 @@ func TestExportRange(t *testing.T) {
 				{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "after every stem ends: the mix holds audio there"},
 			},
 			fixSays: "export every stem again over the mix's whole range",
+			says:    "than the stems (48000 samples): it holds audio past the stems' end (a tail their export range cut, as the sum finding says), so it is the stems that are short",
 		},
 		{
 			name: "the mix with a reverb tail the stems lack",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				return memSet(names, b, rate), asMix(withTail(sumOf(b...), decay))
+				return memSet(names, b, rate), asMix(withTail(audiotest.Sum(b...), decay))
 			},
 			want: []want{
 				{code: stemmaster.CodeLengthMismatch, file: "mix.wav", value: v(500)},
 				{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "lies in the mix's last 0.50 s (4.00 s to 4.50 s), after every stem ends"},
 			},
 			fixSays: "export every stem again over the mix's whole range",
+			says:    "than the stems (24000 samples): it holds audio past the stems' end",
 		},
 		{
 			name: "the mix with silence appended",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				return memSet(names, b, rate), asMix(withTail(sumOf(b...), audio.NewBuffer(2, rate/2)))
+				return memSet(names, b, rate), asMix(withTail(audiotest.Sum(b...), audio.NewBuffer(2, rate/2)))
 			},
 			want:    []want{{code: stemmaster.CodeLengthMismatch, file: "mix.wav", value: v(500)}},
 			fixSays: "export the mix over the same range as the stems",
+			says:    "than the stems (24000 samples): usually a different start or end point",
 		},
 	}
 	for _, tc := range tests {
@@ -106,6 +110,9 @@ func TestExportRange(t *testing.T) {
 				}
 				if f.Code == stemmaster.CodeLengthMismatch && f.File == "mix.wav" && !strings.Contains(f.Fix, tc.fixSays) {
 					t.Errorf("the mix's length finding's fix %q does not say %q", f.Fix, tc.fixSays)
+				}
+				if f.Code == stemmaster.CodeLengthMismatch && f.File == "mix.wav" && !strings.Contains(f.Message, tc.says) {
+					t.Errorf("the mix's length finding %q does not say %q", f.Message, tc.says)
 				}
 			}
 		})

@@ -7,6 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,7 +48,7 @@ func asMix(b *audio.Buffer) *Source {
 }
 
 // mixOf is the mix that is exactly the sum of bufs.
-func mixOf(bufs ...*audio.Buffer) *Source { return asMix(sumOf(bufs...)) }
+func mixOf(bufs ...*audio.Buffer) *Source { return asMix(audiotest.Sum(bufs...)) }
 
 func run(t *testing.T, stems []Source, mix *Source) *stemmaster.CheckReport {
 	t.Helper()
@@ -264,6 +267,27 @@ func TestUnreadable(t *testing.T) {
 		{code: stemmaster.CodeUnsupportedFormat, file: "bass.mp3", text: "bass.mp3 cannot be read"},
 		{code: stemmaster.CodeUnreadable, file: "keys.wav", text: "keys.wav cannot be read"},
 	})
+	// Each cause has its own fix: a file that is not there was never
+	// damaged, and exporting it "again" says nothing of where it went.
+	fixes := map[string]string{"bass.mp3": "export as WAV, AIFF or FLAC", "keys.wav": "the file is not there: check its name and folder"}
+	for _, f := range rep.Findings {
+		if w, ok := fixes[f.File]; ok && !strings.HasPrefix(f.Fix, w) {
+			t.Errorf("%s: fix %q, want it to start %q", f.File, f.Fix, w)
+		}
+	}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&fs.PathError{Op: "open", Path: "keys.wav", Err: fs.ErrNotExist}, "the file is not there"},
+		{&fs.PathError{Op: "open", Path: "keys.wav", Err: fs.ErrPermission}, "the file may not be read by this user"},
+		{fmt.Errorf("keys.wav: %w", audio.ErrUnknownFormat), "export as WAV, AIFF or FLAC"},
+		{io.ErrUnexpectedEOF, "export the file again; it may be damaged or cut short"},
+	} {
+		if got := unreadableFix(tc.err); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("unreadableFix(%v) = %q, want it to start %q", tc.err, got, tc.want)
+		}
+	}
 	if len(rep.Stems) != 3 || rep.Stems[1].IntegratedLUFS.Defined() {
 		t.Errorf("stems %+v: want all three listed, the unreadable ones without figures", rep.Stems)
 	}
@@ -420,7 +444,7 @@ func TestMixLevel(t *testing.T) {
 		{
 			name: "the mix 6 dB down, an echo on the keys in it only",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				m := scaled(sumOf(append([]*audio.Buffer{echo(b[2])}, b...)...), audio.Amplitude(-6))
+				m := scaled(audiotest.Sum(append([]*audio.Buffer{echo(b[2])}, b...)...), audio.Amplitude(-6))
 				return memSet(names, b, testRate), asMix(m)
 			},
 			want: []want{{code: stemmaster.CodeGainMismatch, file: "mix.wav", text: "the mix mix.wav is 6.0 dB quieter than the stems' sum"}},
@@ -428,7 +452,7 @@ func TestMixLevel(t *testing.T) {
 		{
 			name: "the mix 6 dB down, the bass 3 dB hot",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				m := scaled(sumOf(b...), audio.Amplitude(-6))
+				m := scaled(audiotest.Sum(b...), audio.Amplitude(-6))
 				b[1] = scaled(b[1], audio.Amplitude(3))
 				return memSet(names, b, testRate), asMix(m)
 			},
@@ -440,14 +464,14 @@ func TestMixLevel(t *testing.T) {
 		{
 			name: "the mix 3 dB up",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				return memSet(names, b, testRate), asMix(scaled(sumOf(b...), audio.Amplitude(3)))
+				return memSet(names, b, testRate), asMix(scaled(audiotest.Sum(b...), audio.Amplitude(3)))
 			},
 			want: []want{{code: stemmaster.CodeGainMismatch, file: "mix.wav", value: v(3), text: "3.0 dB louder"}},
 		},
 		{
 			name: "the mix 6 dB down, the fx left out",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				return memSet(names[:4], b[:4], testRate), asMix(scaled(sumOf(b...), audio.Amplitude(-6)))
+				return memSet(names[:4], b[:4], testRate), asMix(scaled(audiotest.Sum(b...), audio.Amplitude(-6)))
 			},
 			want: []want{{code: stemmaster.CodeGainMismatch, file: "mix.wav", text: "6.0 dB quieter"}},
 		},

@@ -46,7 +46,7 @@ func (c *checker) checkFormats() {
 			continue
 		}
 		c.add(stemmaster.CodeBitDepthLow, in.Name, float64(f.BitDepth),
-			fmt.Sprintf("%s is %d-bit; stems for mastering should be 24-bit or 32-bit float", in.Name, f.BitDepth),
+			bitDepthText(in.Name, f.BitDepth, ""),
 			"export it again at 24-bit (or 32-bit float), without dither")
 	}
 
@@ -78,6 +78,13 @@ func (c *checker) checkFormats() {
 				fmt.Sprintf("export it as %d-channel (or mono)", c.sumCh))
 		}
 	}
+}
+
+// bitDepthText is the bit_depth_low finding's message, with what the
+// stem's samples show of how it was reduced (truncationFinding) when they
+// show something.
+func bitDepthText(name string, bits int, how string) string {
+	return fmt.Sprintf("%s is %d-bit%s; stems for mastering should be 24-bit or 32-bit float", name, bits, how)
 }
 
 // summable returns the stems that enter the sum.

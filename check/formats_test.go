@@ -1,6 +1,9 @@
 package check
 
 import (
+	"math"
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"stemmaster"
@@ -44,7 +47,7 @@ func TestOtherRateFullBandStem(t *testing.T) {
 			// the session's rate.
 			stems[4] = memSource(names[4], resampleBuf(bufs[4], rate, pinkRate), pcm24(pinkRate, 2))
 		}
-		mix := sumOf(bufs...)
+		mix := audiotest.Sum(bufs...)
 		if mixRate != rate {
 			mix = resampleBuf(mix, rate, mixRate)
 		}
@@ -117,4 +120,82 @@ func TestSurroundFileUnsupported(t *testing.T) {
 			t.Errorf("a 6-channel mix was compared with stereo stems: %+v", rep.Mix)
 		}
 	})
+}
+
+// TestTruncatedFade: a held note fading out on a 16-bit stem. Truncated
+// (or rounded) to 16 bits with no dither, its fade's end is a stepped
+// waveform on the grid's lowest codes, and bit_depth_low says so and asks
+// for dither on any shallow copy; under TPDF dither, or at 24 bits, it
+// reads as a plain bit depth (or nothing). The fade runs 8 s from −20 to
+// −100 dBFS and is followed by 1 s of digital silence, which no dither of
+// the DAWs that blank silence would fill, so silence is no evidence.
+func TestTruncatedFade(t *testing.T) {
+	t.Parallel()
+	const rate, seconds = 48000, 10
+	n := rate * seconds
+	note := audio.NewBuffer(2, n)
+	for i := range 9 * rate {
+		db := -20.0
+		if i > rate {
+			db -= 80 * float64(i-rate) / float64(8*rate)
+		}
+		x := math.Pow(10, db/20) * math.Sin(2*math.Pi*110*float64(i)/rate)
+		note.Data[0][i], note.Data[1][i] = float32(x), float32(0.9*x)
+	}
+	rng := rand.New(rand.NewPCG(3, 9))
+	quantise := func(how string) *audio.Buffer {
+		out := audio.NewBuffer(2, n)
+		for c := range out.Data {
+			for i, x := range note.Data[c] {
+				q := float64(x) * 32768
+				switch how {
+				case "truncated":
+					q = math.Floor(q)
+				case "TPDF dither":
+					q = math.Round(q + rng.Float64() - rng.Float64())
+				}
+				out.Data[c][i] = float32(q / 32768)
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		how       string
+		bits      int
+		truncated bool
+	}{
+		{"truncated", 16, true},
+		{"rounded", 16, true},
+		{"TPDF dither", 16, false},
+		{"24-bit", 24, false},
+	} {
+		t.Run(tc.how, func(t *testing.T) {
+			t.Parallel()
+			b := note
+			switch tc.how {
+			case "rounded":
+				b = rounded(note, 16)
+			case "truncated", "TPDF dither":
+				b = quantise(tc.how)
+			}
+			f := pcm24(rate, 2)
+			f.BitDepth = tc.bits
+			rep := run(t, []Source{memSource("pad.wav", b, f)}, nil)
+			var wants []want
+			if tc.bits < 24 {
+				wants = []want{{code: stemmaster.CodeBitDepthLow, file: "pad.wav", value: v(16)}}
+			}
+			if tc.truncated {
+				wants[0].text = "pad.wav is 16-bit, truncated without dither: its quiet passages (from "
+			}
+			for _, p := range findingProblems(rep, wants) {
+				t.Error(p)
+			}
+			for _, f := range rep.Findings {
+				if f.Code == stemmaster.CodeBitDepthLow && !tc.truncated && strings.Contains(f.Message+f.Fix, "dither (") {
+					t.Errorf("%s reads as truncated: %s (fix: %s)", tc.how, f.Message, f.Fix)
+				}
+			}
+		})
+	}
 }

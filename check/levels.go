@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
+
 	"stemmaster"
 	"stemmaster/analysis"
 	"stemmaster/audio"
@@ -29,15 +31,31 @@ func (c *checker) checkLengths() {
 	for _, in := range c.summable() {
 		if d := in.st.frames - ref; d != 0 && in.truncated == nil && !nothingRead(in) { // a cut or unread file's finding names its length
 			c.add(stemmaster.CodeLengthMismatch, in.Name, ms(d),
-				fmt.Sprintf("%s is %s %s than the other stems (%s)%s", in.Name, msText(ms(d)), what(d), countSamples(d), cmp.Or(c.lengthSuspect(in, ref), ": usually a different start or end point")),
+				fmt.Sprintf("%s is %s %s than the other stems (%s)%s", in.Name, msText(ms(d)), what(d), countSamples(d), cmp.Or(c.lengthSuspect(in, ref), lengthWhy)),
 				"export every stem over the same range, from the session start to the same end")
 		}
 	}
 	if c.mix != nil && c.mix.truncated == nil {
 		if d := c.mix.st.frames - ref; d != 0 {
 			c.add(stemmaster.CodeLengthMismatch, c.mix.Name, ms(d),
-				fmt.Sprintf("the mix %s is %s %s than the stems (%s): usually a different start or end point", c.mix.Name, msText(ms(d)), what(d), countSamples(d)),
+				fmt.Sprintf("the mix %s is %s %s than the stems (%s)%s", c.mix.Name, msText(ms(d)), what(d), countSamples(d), lengthWhy),
 				"export the mix over the same range as the stems")
+		}
+	}
+}
+
+// lengthWhy is a length finding's reading until the comparison with the
+// mix knows better (retellLength).
+const lengthWhy = ": usually a different start or end point"
+
+// retellLength gives file's length finding the reading, and the fix, that
+// the comparison with the mix found for the same fault (one story, where
+// the length alone could only guess).
+func (c *checker) retellLength(file, why, fix string) {
+	for i, f := range c.findings {
+		if f.Code == stemmaster.CodeLengthMismatch && f.File == file {
+			c.findings[i].Message = strings.Replace(f.Message, lengthWhy, why, 1)
+			c.findings[i].Fix = fix
 		}
 	}
 }
@@ -69,6 +87,7 @@ func (c *checker) checkLevels() {
 		sr.TruePeakDBTP = stemmaster.Level(in.res.TruePeakDBTP)
 		sr.SamplePeakDBFS = stemmaster.Level(in.res.SamplePeakDBFS)
 		c.report.Stems = append(c.report.Stems, sr)
+		c.truncationFinding(in)
 		c.levelFindings(in)
 	}
 }

@@ -6,9 +6,8 @@ import (
 )
 
 // samplesText says a number of samples for people, with its duration at
-// rate: "1 sample (0.02 ms)", "480 samples (10.0 ms)". A duration under a
-// tenth of a millisecond keeps two significant digits, so that a real
-// offset never reads as "0.0 ms".
+// rate: "1 sample (0.021 ms)", "7 samples (0.15 ms)", "480 samples (10.0
+// ms)". It is the one wording of a lag, an offset or a move in samples.
 func samplesText(n int64, rate int) string {
 	return fmt.Sprintf("%s (%s)", countSamples(n), msText(float64(n)*1000/float64(rate)))
 }
@@ -21,15 +20,20 @@ func countSamples(n int64) string {
 	return fmt.Sprintf("%d samples", n)
 }
 
-// msText formats a duration in milliseconds: one decimal from 0.1 ms up,
-// two below, and as many as it takes to show a digit under 0.005 ms.
+// msText formats a duration in milliseconds: one decimal from 1 ms up, two
+// significant digits under it, so that a lag of a few samples reads to the
+// precision its count has ("0.15 ms" for 7 samples at 48 kHz, where one
+// decimal would round it by a third) and never as "0.0 ms".
 func msText(ms float64) string {
 	ms = math.Abs(ms)
 	switch {
-	case ms == 0 || ms >= 0.095:
+	case ms == 0 || ms >= 0.995:
 		return fmt.Sprintf("%.1f ms", ms)
 	default:
-		d := max(2, -int(math.Floor(math.Log10(ms))))
+		d := 1 - int(math.Floor(math.Log10(ms)))
+		if r := math.Round(ms*math.Pow10(d)) / math.Pow10(d); r >= math.Pow10(1-d+1) {
+			d-- // 0.0996 rounds up to 0.100: two digits are 0.10
+		}
 		return fmt.Sprintf("%.*f ms", d, ms)
 	}
 }
@@ -60,10 +64,27 @@ func offsetWhy(in, mix *input) (msg, fix string) {
 		return fmt.Sprintf(": %d samples is the delay %s, so %s was probably decoded from a lossy file, which also loses detail", in.lag, what, in.Name),
 			"export it again from the session as WAV (24-bit or 32-bit float), not from an MP3 or AAC copy; "
 	}
-	// An export that trims the start cuts exactly what it moves.
-	if short := mix.st.frames - in.st.frames; in.lag < 0 && short == -int64(in.lag) {
+	if in.lag > 0 && in.lag <= LatencyMaxSamples {
+		return ": a short delay, as a plug-in's latency leaves a track that delay compensation did not correct (compensation off for the export, or a plug-in that reports no latency)", ""
+	}
+	if startCut(in, mix) {
 		return ", and it is that much shorter than the mix: its start was cut (the silence before its first sound trimmed by the export, or its region starting at the first note)",
-			"export it again from the session start with silence trimming off in the export dialog; "
+			startCutFix + "; "
 	}
 	return "", ""
+}
+
+// LatencyMaxSamples is the longest lateness read as a plug-in's latency:
+// 4096 samples (85 ms at 48 kHz) holds a linear-phase EQ's or a
+// look-ahead limiter's; a lateness past it is a start point or an edit.
+const LatencyMaxSamples = 4096
+
+// startCutFix is the fix for a stem whose start the export trimmed.
+const startCutFix = "export it again from the session start with silence trimming off in the export dialog"
+
+// startCut tells a stem early by exactly as many samples as it is shorter
+// than the mix: an export that trims the start cuts exactly what it moves.
+func startCut(in, mix *input) bool {
+	short := mix.st.frames - in.st.frames
+	return in.lag < 0 && short == -int64(in.lag)
 }

@@ -104,6 +104,11 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 	udc := c.residualDC(sum, func(int) []float64 { return unity })
 	var where spanClock
 	clip := newClipReading(sum, c.mix, fit.Gains)
+	// The residual's sign on the sum's peaks (the samples within 6 dB of
+	// the mix's peak): a limiter on the mix leaves the mix under the sum
+	// there, one printed on the stems leaves the sum under the mix.
+	peakRef := math.Pow(10, (c.mix.res.SamplePeakDBFS-6)/20)
+	var onPeaks struct{ ry, yy, rr float64 }
 	err := c.streamSum(sum, fit.Gains, func(sm *summer, i0, i1 int) {
 		where.add(sm.at+int64(i0), i1-i0)
 		if clip != nil {
@@ -126,6 +131,12 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 			for i, v := range sm.Sum[ch][i0:i1] {
 				y[i] = float32(v)
 				r[i] = float32(sm.mix[ch][i0+i] - v - dc[ch])
+				if math.Abs(v) >= peakRef {
+					rv := float64(r[i])
+					onPeaks.ry += rv * v
+					onPeaks.yy += v * v
+					onPeaks.rr += rv * rv
+				}
 			}
 			prof.Add(y[:i1-i0], r[:i1-i0])
 			if clip != nil {
@@ -160,6 +171,9 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 	tracks := blocks.StemTracks(fixed)
 	gains, _ := blocks.SolveBilinear(unity, bilinearRounds)
 	facts := residualFacts{diag: analysis.DiagnoseResidual(prof.PeakFollowingDB(), blocks.Track(gains)), busGains: gains, tracks: tracks}
+	if onPeaks.yy > 0 && onPeaks.rr > 0 {
+		facts.peakSign = onPeaks.ry / math.Sqrt(onPeaks.yy*onPeaks.rr)
+	}
 	if ins, share := clip.clipped(sum); ins != nil {
 		// The residual is what a stem's clip took off, which the mix
 		// has: on the peaks, as master-bus processing leaves it, but of
@@ -249,6 +263,10 @@ type residualFacts struct {
 	// held samples
 	clipped   []*input
 	clipShare float64
+	// peakSign is Σ r·y / Σ y² over the sum's peaks: negative where the
+	// mix is under the sum there (a limiter on the mix), positive where
+	// the stems' peaks were taken off (StemsLimitedSign)
+	peakSign float64
 }
 
 // busGainFindings reports, under master-bus processing, the stems whose

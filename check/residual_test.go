@@ -171,6 +171,66 @@ func TestBusProcessingOnMix(t *testing.T) {
 	})
 }
 
+// TestLimitedStemsNotMix: a residual on the peaks is a limiter on the mix
+// when the mix is under the stems' sum there, and limiting printed on the
+// stems (each soloed through the master bus's limiter, +5 dB into it, or a
+// limiter on each track) when the mix is over it: the sum_mismatch names
+// the side, and its fix asks for that side to be exported again. Before,
+// both read "a limiter or clipper — was left on the mix".
+func TestLimitedStemsNotMix(t *testing.T) {
+	t.Parallel()
+	// A limiter deep into a stem also reads as that stem's level moving
+	// (stemsWhy), on the stems as well; one deep into the mix as a gain
+	// moving on the mix.
+	onStems := []string{"the peaks were taken off the stems, not the mix", "moving against their parts of the mix"}
+	onMix := []string{"a limiter or clipper — was left on the mix", "— was left on the mix"}
+	for _, tc := range []struct {
+		name      string
+		stemGain  float64 // dB into each stem's limiter (0: the stems as delivered)
+		mixLimit  bool
+		says, not []string
+	}{
+		{"each stem through a limiter", 0, false, onStems, onMix},
+		{"each stem +5 dB into a limiter (the master bus)", 5, false, onStems, onMix},
+		{"the mix through a limiter", 0, true, onMix, onStems[:1]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			eachSet(t, func(t *testing.T, d *delivery) {
+				stems := make([]stemFile, len(d.names))
+				for i, n := range d.names {
+					b := d.bufs[i]
+					if !tc.mixLimit {
+						b = limited(scaled(b, audio.Amplitude(tc.stemGain)), d.rate, audio.DB(float64(b.Peak()))-3)
+					}
+					stems[i] = stemFile{name: n, buf: b, format: pcm24(d.rate, b.Channels())}
+				}
+				m := d.mix
+				if tc.mixLimit {
+					m = limited(m, d.rate, audio.DB(float64(m.Peak()))-3)
+				}
+				rep := runDelivery(t, stems, &stemFile{name: "mix.wav", buf: m, format: pcm24(d.rate, 2)})
+				found := false
+				for _, f := range rep.Findings {
+					if f.Code != stemmaster.CodeSumMismatch {
+						continue
+					}
+					found = true
+					has := func(ps []string) bool {
+						return slices.ContainsFunc(ps, func(p string) bool { return strings.Contains(f.Message, p) })
+					}
+					if !has(tc.says) || has(tc.not) {
+						t.Errorf("sum_mismatch %q: want it to say one of %q and none of %q", f.Message, tc.says, tc.not)
+					}
+				}
+				if !found {
+					t.Errorf("no sum_mismatch: %s", describe(rep.Findings))
+				}
+			})
+		})
+	}
+}
+
 // filtered is b (stereo) through the cascade, as an EQ plug-in.
 func filtered(b *audio.Buffer, cascade biquad.Cascade) *audio.Buffer {
 	out := b.Clone()
@@ -245,18 +305,18 @@ func TestOneStemFiltered(t *testing.T) {
 	cases := []filterCase{
 		{
 			name: "reverb printed on the stem",
-			stem: func(d *delivery, s *audio.Buffer) *audio.Buffer { return sumOf(s, reverbed(s, d.rate, -3)) },
+			stem: func(d *delivery, s *audio.Buffer) *audio.Buffer { return audiotest.Sum(s, reverbed(s, d.rate, -3)) },
 			text: "smeared in time",
 		},
 		{
 			name: "reverb in the mix, the stem dry",
-			mix:  func(d *delivery, s *audio.Buffer) *audio.Buffer { return sumOf(d.mix, reverbed(s, d.rate, -3)) },
+			mix:  func(d *delivery, s *audio.Buffer) *audio.Buffer { return audiotest.Sum(d.mix, reverbed(s, d.rate, -3)) },
 			text: "smeared in time",
 		},
 		{
 			name: "an echo printed on the stem",
 			stem: func(d *delivery, s *audio.Buffer) *audio.Buffer {
-				return sumOf(s, scaled(delayed(s, d.rate*180/1000), 0.4))
+				return audiotest.Sum(s, scaled(delayed(s, d.rate*180/1000), 0.4))
 			},
 			text: "smeared in time",
 		},
@@ -312,7 +372,7 @@ func TestRebalancedAfterExport(t *testing.T) {
 	for _, late := range []int{0, 480} {
 		t.Run(fmt.Sprintf("stem 2 late by %d", late), func(t *testing.T) {
 			t.Parallel()
-			mix := sumOf(rebalanced(bufs, moves)...)
+			mix := audiotest.Sum(rebalanced(bufs, moves)...)
 			stems := memSet(names, bufs, rate)
 			wants := []want{}
 			if late != 0 {
@@ -366,7 +426,7 @@ func TestRebalancedThenBusProcessing(t *testing.T) {
 	const rate = 48000
 	names, bufs := song(rate, 5, 6)
 	moves := []float64{2, 0, -3, 0, 0}
-	mix := sumOf(rebalanced(bufs, moves)...)
+	mix := audiotest.Sum(rebalanced(bufs, moves)...)
 	for _, tc := range []struct {
 		name string
 		mix  func(t *testing.T) *audio.Buffer
@@ -409,7 +469,7 @@ func TestResidualSpan(t *testing.T) {
 	t.Parallel()
 	const rate, seconds = testRate, 10
 	names, clean := song(rate, seconds, 5)
-	mixBuf := sumOf(clean...)
+	mixBuf := audiotest.Sum(clean...)
 	const drums, keys = 0, 2 // song's stems: drums, bass, keys, lead_vox, fx
 	zeroed := func(b *audio.Buffer, from, to float64) *audio.Buffer {
 		out := b.Clone()

@@ -12,6 +12,7 @@ import (
 	"stemmaster/internal/s3test"
 	"stemmaster/jobs"
 	"stemmaster/store"
+	"stemmaster/store/storetest"
 )
 
 // TestCleanOrphans runs the list-and-compare sweep on a directory and on
@@ -49,7 +50,7 @@ func testCleanOrphans(t *testing.T, bucket string) {
 	}
 	now := time.Now()
 	for _, j := range []struct{ id, state string }{{"r2", store.StateCancelled}, {"r3", store.StateRunning}} {
-		addJob(t, b, j.id, now)
+		storetest.QueuedRender(t, b.meta, j.id, now)
 		b.meta.UpdateJob(ctx, j.id, store.JobUpdate{State: j.state})
 	}
 	published := store.JobPrefix("p", "r1") + "main.wav"
@@ -162,13 +163,6 @@ func TestSweepNeverTouchesTheCurrentRender(t *testing.T) {
 	}
 }
 
-func addJob(t *testing.T, b *testBundle, id string, created time.Time) {
-	t.Helper()
-	if err := b.meta.CreateJob(context.Background(), &store.Job{ID: id, ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: created}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // renderTwice publishes two renders of the project, j1 then j2.
 func (b *testBundle) renderTwice(t *testing.T) {
 	t.Helper()
@@ -177,7 +171,7 @@ func (b *testBundle) renderTwice(t *testing.T) {
 	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
 		t.Fatal(err)
 	}
-	addJob(t, b, "j2", time.Now())
+	storetest.QueuedRender(t, b.meta, "j2", time.Now())
 	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j2"}, 1, 3); err != nil {
 		t.Fatal(err)
 	}
@@ -217,5 +211,32 @@ func TestOrphanAgeOnTheDatabaseClock(t *testing.T) {
 	}
 	if keys, _ := b.blobs.Keys(ctx, store.UploadKey("p", store.KindStem, "u1", "")); !slices.Contains(keys, key) {
 		t.Errorf("the upload not yet recorded is gone: %v", keys)
+	}
+}
+
+// dropCounted is a store that counts the sweeps of lapsed upload
+// reservations.
+type dropCounted struct {
+	*store.SQL
+	drops int
+}
+
+func (d *dropCounted) DropLapsedUploads(ctx context.Context) (int, error) {
+	d.drops++
+	return d.SQL.DropLapsedUploads(ctx)
+}
+
+// TestSweepDropsLapsedUploads: the sweep (the maintenance job's, every 10
+// minutes, and each render's) drops the reservations of uploads whose
+// front end died; they stayed until the next upload to any project began
+// (store's TestLapsedUploadsDropped shows what the drop deletes).
+func TestSweepDropsLapsedUploads(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	meta := &dropCounted{SQL: b.meta}
+	b.runner.Meta = meta
+	b.runner.Sweep(context.Background())
+	if meta.drops != 1 {
+		t.Errorf("a sweep dropped lapsed upload reservations %d times, want once", meta.drops)
 	}
 }
