@@ -206,7 +206,7 @@ func TestLimitedStemsNotMix(t *testing.T) {
 				for _, b := range d.bufs {
 					loudest = max(loudest, float64(b.Peak()))
 				}
-				drive := audio.Amplitude(tc.driveDB-3.6-audio.DB(loudest))
+				drive := audio.Amplitude(tc.driveDB - 3.6 - audio.DB(loudest))
 				stems := make([]stemFile, len(d.names))
 				for i, n := range d.names {
 					b := d.bufs[i]
