@@ -14,17 +14,26 @@ import (
 func (p *Proposal) masking(work []*stemWork) {
 	spec := func(role stemmaster.Role) (*stemWork, []float64) {
 		var pick *stemWork
-		var sum *audio.Buffer
+		var outs []*audio.Buffer
 		for _, w := range work {
 			if w.t.Role == role {
 				if pick == nil {
 					pick = w
 				}
-				sum = mixInto(sum, w.out)
+				outs = append(outs, w.out)
 			}
 		}
-		if sum == nil {
+		if pick == nil {
 			return nil, nil
+		}
+		// The spectrum only reads the sum: a family of one stem is read
+		// where it lies, not copied.
+		sum := outs[0]
+		if len(outs) > 1 {
+			sum = nil
+			for _, o := range outs {
+				sum = mixInto(sum, o)
+			}
 		}
 		s, _, _ := longTerm(sum, work[0].t.Rate).bands(thirdCentres, 3)
 		return pick, s

@@ -135,7 +135,16 @@ type stemWork struct {
 	target  float64 // full-strength final loudness (LUFS)
 	final   float64 // Amount-scaled final loudness
 	out     *audio.Buffer
+	// scratch is shared by the stems of one proposal, rendered one after
+	// another.
+	scratch *renderScratch
 }
+
+// renderScratch holds the buffers a render measures on and drops (the
+// strip before its compressor, before its de-esser, the de-esser's band):
+// no one else holds them, and a new buffer for each pass allocated the
+// stem again for every one.
+type renderScratch struct{ pass, band *audio.Buffer }
 
 // The weights of references Propose takes: weights are relative, and
 // outside these the blends of power spectra (which reach 1e-30) underflow
@@ -187,6 +196,7 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 	a := opt.Amount
 	p := &Proposal{Amount: a, MatchAmount: m, Excerpt: opt.Excerpt}
 	work := make([]*stemWork, len(stems))
+	scratch := &renderScratch{}
 	var sum *audio.Buffer
 	for i, t := range stems {
 		if t.Role == "" {
@@ -197,7 +207,7 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 		if err != nil {
 			return nil, err
 		}
-		work[i] = &stemWork{t: t, own: own, spec: stemmaster.StemSpec{File: t.Name, Role: t.Role}}
+		work[i] = &stemWork{t: t, own: own, spec: stemmaster.StemSpec{File: t.Name, Role: t.Role}, scratch: scratch}
 	}
 	mixLag := applyCheck(work, opt.Check, opt.Mix)
 	for _, w := range work {

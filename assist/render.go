@@ -49,7 +49,7 @@ func (w *stemWork) render(a float64) {
 	if math.IsInf(l, 0) || math.IsNaN(l) || a == 0 {
 		w.out = w.t.Buf
 		if len(w.spec.EQ) > 0 {
-			w.out = process(w.t.Buf, rate, 0, w.spec.EQ, nil)
+			w.out = processInto(w.reusableOut(), w.t.Buf, rate, 0, w.spec.EQ, nil)
 		}
 		w.final = l
 		if w.balWhy != "" {
@@ -70,7 +70,7 @@ func (w *stemWork) render(a float64) {
 		return
 	}
 	w.final = l + a*(w.target-l)
-	pre := process(w.t.Buf, rate, 0, w.spec.EQ, nil)
+	pre := w.pass(w.t.Buf, 0, w.spec.EQ, nil)
 	lp := loudness.Measure(pre, float64(rate), loudness.Options{}).IntegratedLUFS
 	gain := round(w.final-lp, 2)
 	if math.Abs(gain) < 0.005 {
@@ -80,7 +80,7 @@ func (w *stemWork) render(a float64) {
 		c := *w.comp
 		c.Ratio = round(1+a*(c.Ratio-1), 2)
 		c.ThresholdDB = round(w.final+compOffset(stemDynamics[w.t.Role].crestMax), 1)
-		out := process(w.t.Buf, rate, gain, w.spec.EQ, &c)
+		out := w.pass(w.t.Buf, gain, w.spec.EQ, &c)
 		lo := loudness.Measure(out, float64(rate), loudness.Options{}).IntegratedLUFS
 		c.MakeupDB = round(math.Max(0, w.final-lo), 2)
 		w.spec.Compressor = &c
@@ -98,7 +98,26 @@ func (w *stemWork) render(a float64) {
 	}
 	w.done = append(w.done, Decision{Path: "gain_db", Kind: "balance", File: name, Amount: a,
 		Value: fmt.Sprintf("%+.2f dB (ends at %.1f LUFS)", gain, w.final), Reason: why})
-	w.out = process(w.t.Buf, rate, w.spec.GainDB, w.spec.EQ, w.spec.Compressor, extras(w.spec, rate)...)
+	w.out = processInto(w.reusableOut(), w.t.Buf, rate, w.spec.GainDB, w.spec.EQ, w.spec.Compressor, extras(w.spec, rate)...)
+}
+
+// pass renders the strip into the proposal's scratch buffer, for a
+// measurement: the result is good until the next pass.
+func (w *stemWork) pass(in *audio.Buffer, gainDB float64, eq []stemmaster.EQBand, comp *stemmaster.CompressorParams) *audio.Buffer {
+	w.scratch.pass = processInto(w.scratch.pass, in, w.t.Rate, gainDB, eq, comp)
+	return w.scratch.pass
+}
+
+// reusableOut is the last render's strip when a new render may write over
+// it: the stem's own buffer (w.out at amount 0 without EQ) never is, and
+// the rest no one holds past the render that replaces it (the masking and
+// the proposed sums add it into their own buffers; the proposal's
+// processed strips take the new one).
+func (w *stemWork) reusableOut() *audio.Buffer {
+	if w.out == w.t.Buf {
+		return nil
+	}
+	return w.out
 }
 
 // extras sets the de-esser and width at amount a (a > 0) on the strip
@@ -113,12 +132,14 @@ func (w *stemWork) extras(a, gain float64) float64 {
 	}
 	rate := w.t.Rate
 	name := w.t.base()
-	pre := process(w.t.Buf, rate, gain, w.spec.EQ, w.spec.Compressor)
+	pre := w.pass(w.t.Buf, gain, w.spec.EQ, w.spec.Compressor)
 	w.spec.DeEsser, w.spec.Width, w.spec.Multiband = nil, nil, nil
 	if w.deEss != nil {
 		d := *w.deEss
 		d.RangeDB = round(a*d.RangeDB, 1)
-		d.ThresholdDB = round(bandThreshold(pre, rate, d.FreqHz), 1)
+		var th float64
+		th, w.scratch.band = bandThreshold(w.scratch.band, pre, rate, d.FreqHz)
+		d.ThresholdDB = round(th, 1)
 		if d.RangeDB > 0 {
 			w.spec.DeEsser = &d
 		}
@@ -133,7 +154,7 @@ func (w *stemWork) extras(a, gain float64) float64 {
 			w.spec.Multiband = &stemmaster.MultibandParams{CrossoversHz: []float64{lowMonoHz}, Bands: []stemmaster.MultibandBand{{Width: &v}, {}}}
 		}
 	}
-	out := process(pre, rate, 0, nil, nil, extras(w.spec, rate)...)
+	out := processInto(pre, pre, rate, 0, nil, nil, extras(w.spec, rate)...)
 	lo := loudness.Measure(out, float64(rate), loudness.Options{}).IntegratedLUFS
 	if delta := round(w.final-lo, 2); delta != 0 && !math.IsNaN(delta) && !math.IsInf(delta, 0) {
 		if c := w.spec.Compressor; c != nil {
@@ -172,10 +193,11 @@ func (w *stemWork) extras(a, gain float64) float64 {
 // bandThreshold returns the de-esser threshold for a strip's output: the
 // deEssPercentile point of its 20 ms frames' peaks above freq (a 4th-order
 // high-pass standing in for the de-esser's split), over the frames within
-// 60 dB of the loudest, bounded to the session's −80 … 0 dBFS.
-func bandThreshold(b *audio.Buffer, rate int, freq float64) float64 {
+// 60 dB of the loudest, bounded to the session's −80 … 0 dBFS. The band
+// is rendered into scratch (processInto), returned for the next call.
+func bandThreshold(scratch, b *audio.Buffer, rate int, freq float64) (float64, *audio.Buffer) {
 	hp := stemmaster.EQBand{Type: stemmaster.EQHighPass, FreqHz: freq, Q: 0.7071}
-	band := process(b, rate, 0, []stemmaster.EQBand{hp, hp}, nil)
+	band := processInto(scratch, b, rate, 0, []stemmaster.EQBand{hp, hp}, nil)
 	n := rate / 50
 	var peaks []float64
 	for s := 0; s+n <= band.Frames(); s += n {
@@ -190,11 +212,11 @@ func bandThreshold(b *audio.Buffer, rate int, freq float64) float64 {
 		}
 	}
 	if len(peaks) == 0 {
-		return -80
+		return -80, band
 	}
 	slices.Sort(peaks)
 	top := peaks[len(peaks)-1]
 	i := sort.SearchFloat64s(peaks, top-60)
 	act := peaks[i:]
-	return math.Max(-80, math.Min(0, act[min(len(act)-1, int(deEssPercentile*float64(len(act))))]))
+	return math.Max(-80, math.Min(0, act[min(len(act)-1, int(deEssPercentile*float64(len(act))))])), band
 }

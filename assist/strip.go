@@ -20,7 +20,25 @@ const stripBlock = 4096
 // dynamics processors), returning a new buffer. The assistant measures
 // what it proposes on this.
 func process(in *audio.Buffer, rate int, gainDB float64, eq []stemmaster.EQBand, comp *stemmaster.CompressorParams, extra ...dsp.Processor) *audio.Buffer {
-	out := in.Clone()
+	return processInto(nil, in, rate, gainDB, eq, comp, extra...)
+}
+
+// processInto is process writing into dst, which it returns: dst is in
+// itself (processed in place), or a buffer of in's size whose content is
+// overwritten, or nil for a new one. A stem's strip is rendered several
+// times to measure what it proposes (renderScratch): a buffer per pass
+// would allocate the stem again for each.
+func processInto(dst, in *audio.Buffer, rate int, gainDB float64, eq []stemmaster.EQBand, comp *stemmaster.CompressorParams, extra ...dsp.Processor) *audio.Buffer {
+	out := dst
+	switch {
+	case out == in:
+	case out == nil || out.Channels() != in.Channels() || out.Frames() != in.Frames():
+		out = in.Clone()
+	default:
+		for c, ch := range in.Data {
+			copy(out.Data[c], ch)
+		}
+	}
 	spec := dsp.Spec{SampleRate: float64(rate), MaxBlockSize: stripBlock, Channels: 2}
 	var chain []dsp.Processor
 	if len(eq) > 0 {

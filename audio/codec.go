@@ -16,8 +16,12 @@ type Codec struct {
 	// (a codec may report a variant, as "rf64" for the wav codec).
 	Name string
 	// Match reports whether the first bytes of a file (up to 64) belong to
-	// this codec.
+	// this codec: for a Tagged codec, of a file that opens with an ID3v2
+	// tag, the first bytes behind the tag.
 	Match func(header []byte) bool
+	// Tagged: Decode reads a file that opens with an ID3v2 tag, as taggers
+	// leave a FLAC (the tag can be megabytes of cover art).
+	Tagged bool
 	// Decode opens a stream positioned at the start of the file.
 	Decode func(r io.ReadSeeker) (Reader, error)
 	// DecodeInfo reads only the header.
@@ -64,10 +68,25 @@ func sniff(r io.ReadSeeker) (Codec, error) {
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return Codec{}, err
 	}
+	tagged := false
+	if size, ok := ID3v2Size(hdr[:n]); ok {
+		// Behind the tag: what opens the file for a Tagged codec.
+		if _, err := r.Seek(size, io.SeekStart); err != nil {
+			return Codec{}, err
+		}
+		n, err = io.ReadFull(r, hdr[:])
+		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+			return Codec{}, err
+		}
+		if _, err := r.Seek(0, io.SeekStart); err != nil {
+			return Codec{}, err
+		}
+		tagged = true
+	}
 	codecsMu.RLock()
 	defer codecsMu.RUnlock()
 	for _, c := range codecs {
-		if c.Match(hdr[:n]) {
+		if (c.Tagged || !tagged) && c.Match(hdr[:n]) {
 			return c, nil
 		}
 	}
@@ -75,6 +94,25 @@ func sniff(r io.ReadSeeker) (Codec, error) {
 		return Codec{}, fmt.Errorf("empty file: %w", ErrUnknownFormat)
 	}
 	return Codec{}, ErrUnknownFormat
+}
+
+// ID3v2Size is the length of the ID3v2 tag (ID3v2.2 to 2.4, its footer
+// included) whose header opens b; ok is false unless b holds such a header
+// (its size syncsafe).
+func ID3v2Size(b []byte) (size int64, ok bool) {
+	if len(b) < 10 || string(b[:3]) != "ID3" || b[3] < 2 || b[3] > 4 || b[4] == 0xFF {
+		return 0, false
+	}
+	for _, v := range b[6:10] {
+		if v&0x80 != 0 {
+			return 0, false // not syncsafe
+		}
+		size = size<<7 | int64(v)
+	}
+	if b[5]&0x10 != 0 {
+		size += 10
+	}
+	return size + 10, true
 }
 
 // OpenReader chooses a decoder by content and returns a stream positioned at

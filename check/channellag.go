@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"stemmaster"
+	"stemmaster/dsp/fir"
 )
 
 // One channel later than the other.
@@ -202,31 +203,26 @@ func (c *checker) channelLagFindings(sum []*input, use []bool, lags []channelLag
 }
 
 // lagSums adds g times the correlation of src with ref at each lag j (ref
-// from j on, len(ref) ≥ len(src)+len(out)−1) to out[j], four lags per pass
-// over src so that each of its samples is loaded once for four.
+// from j on, len(ref) ≥ len(src)+len(out)−1) to out[j]: both widened to
+// float64 once, every lag through fir.Dot2Shifts' vector kernel (src as
+// both of its rows), which reads each block of src once for all the lags.
 func lagSums(src, ref []float32, out []float64, g float64) {
-	j := 0
-	for ; j+4 <= len(out); j += 4 {
-		w := ref[j : j+len(src)+3]
-		var s0, s1, s2, s3 float64
-		for i, v := range src {
-			x := float64(v)
-			s0 += x * float64(w[i])
-			s1 += x * float64(w[i+1])
-			s2 += x * float64(w[i+2])
-			s3 += x * float64(w[i+3])
-		}
-		out[j] += g * s0
-		out[j+1] += g * s1
-		out[j+2] += g * s2
-		out[j+3] += g * s3
+	n := len(src)
+	a := make([]float64, n+len(out)-1)
+	for i, v := range ref[:len(a)] {
+		a[i] = float64(v)
 	}
-	for ; j < len(out); j++ {
-		w := ref[j : j+len(src)]
-		var s0 float64
-		for i, v := range src {
-			s0 += float64(v) * float64(w[i])
-		}
-		out[j] += g * s0
+	b := make([]float64, n)
+	for i, v := range src {
+		b[i] = float64(v)
+	}
+	offs := make([]int, len(out))
+	for j := range offs {
+		offs[j] = j
+	}
+	sums := make([]float64, 2*len(out))
+	fir.Dot2Shifts(a, offs, n, b, b, sums)
+	for j := range out {
+		out[j] += g * sums[2*j]
 	}
 }

@@ -206,7 +206,7 @@ func generated() *delivery {
 
 func newGenerated() *delivery {
 	names, bufs := song(48000, 8, 1)
-	return &delivery{rate: 48000, names: names, bufs: bufs, paths: make([]string, len(names)), mix: sumOf(bufs...),
+	return &delivery{rate: 48000, names: names, bufs: bufs, paths: make([]string, len(names)), mix: audiotest.Sum(bufs...),
 		// drums, bass, keys, lead_vox, fx
 		delayed: 1, inverted: 1, hot: 2, resampled: 3, reduced: 0, silenced: 4, missing: 2}
 }
@@ -365,7 +365,7 @@ func deliveryCases(d *delivery) []deliveryCase {
 						rest = append(rest, b)
 					}
 				}
-				return fs, &stemFile{name: "mix.wav", buf: sumOf(rest...), format: pcm24(d.rate, 2)}
+				return fs, &stemFile{name: "mix.wav", buf: audiotest.Sum(rest...), format: pcm24(d.rate, 2)}
 			},
 			// The value says what the message says: at the floor, not
 			// the fit's rounding hundreds of dB under it.
@@ -541,7 +541,7 @@ func TestDeterministicReport(t *testing.T) {
 	t.Parallel()
 	const rate = testRate
 	names, stems := shortSong()
-	files := []stemFile{{name: "mix.wav", buf: sumOf(stems...), format: pcm24(rate, 2)}}
+	files := []stemFile{{name: "mix.wav", buf: audiotest.Sum(stems...), format: pcm24(rate, 2)}}
 	for i, s := range stems {
 		switch i {
 		case 1:
@@ -674,7 +674,7 @@ func TestAdviceNamesTheMixAmongStems(t *testing.T) {
 	t.Parallel()
 	const rate = 48000
 	names, bufs := song(rate, 6, 1)
-	mix := sumOf(bufs...)
+	mix := audiotest.Sum(bufs...)
 	srcs := append(memSet(names, bufs, rate), memSource("song_master.wav", mix, pcm24(rate, 2)))
 	for _, m := range []*Source{asMix(mix), nil} {
 		rep := run(t, srcs, m)
@@ -694,7 +694,7 @@ func TestHighRateOffset(t *testing.T) {
 	t.Parallel()
 	const rate, late = 96000, 96
 	names, bufs := song(rate, 6, 11)
-	mix := sumOf(bufs...)
+	mix := audiotest.Sum(bufs...)
 	bufs[3] = delayed(bufs[3], late)
 	m := memSource("mix.wav", mix, pcm24(rate, 2))
 	rep := run(t, memSet(names, bufs, rate), &m)

@@ -21,7 +21,7 @@ import (
 func TestUnrelatedMix(t *testing.T) {
 	t.Parallel()
 	names, b := shortSong()
-	back := sumOf(b...)
+	back := audiotest.Sum(b...)
 	for _, ch := range back.Data {
 		slices.Reverse(ch)
 	}
@@ -45,7 +45,7 @@ func TestUnrelatedMix(t *testing.T) {
 func TestMixAtAnotherSpeed(t *testing.T) {
 	t.Parallel()
 	names, b := song(testRate, 8, 2)
-	fast := resampleBuf(sumOf(b...), testRate, testRate*995/1000)
+	fast := resampleBuf(audiotest.Sum(b...), testRate, testRate*995/1000)
 	m := asMix(fast)
 	rep := run(t, memSet(names, b, testRate), m)
 	assertFindings(t, rep, []want{
@@ -61,7 +61,7 @@ func TestMixAtAnotherSpeed(t *testing.T) {
 func TestFewStemsOfALoudMix(t *testing.T) {
 	t.Parallel()
 	names, b := shortSong()
-	rest := scaled(sumOf(b[:3]...), 4)
+	rest := scaled(audiotest.Sum(b[:3]...), 4)
 	m := mixOf(rest, b[3], b[4])
 	rep := run(t, memSet(names[3:], b[3:], testRate), m)
 	found := false
@@ -143,7 +143,7 @@ func TestLossyStems(t *testing.T) {
 		files[i] = stemFile{name: n, buf: b[i], format: pcm24(testRate, b[i].Channels())}
 	}
 	wavs := writeFiles(t, dir, files)
-	mix := writeFiles(t, dir, []stemFile{{name: "mix.wav", buf: sumOf(b...), format: pcm24(testRate, 2)}})[0]
+	mix := writeFiles(t, dir, []stemFile{{name: "mix.wav", buf: audiotest.Sum(b...), format: pcm24(testRate, 2)}})[0]
 	var decoded []string
 	for _, w := range wavs {
 		mp3 := strings.TrimSuffix(w, ".wav") + ".mp3"
@@ -185,7 +185,7 @@ func TestMixShiftedAgainstEveryStem(t *testing.T) {
 	t.Parallel()
 	const rate, late = testRate, 240
 	names, bufs := shortSong()
-	mix := asMix(delayed(sumOf(bufs...), late))
+	mix := asMix(delayed(audiotest.Sum(bufs...), late))
 	rep := run(t, memSet(names, bufs, rate), mix)
 	assertFindings(t, rep, []want{{code: stemmaster.CodeOffset, file: "mix.wav", value: v(late), text: "240 samples (5.0 ms) late against every stem"}})
 	if rep.Mix == nil {
@@ -218,7 +218,7 @@ func TestPeriodicStemNotMoved(t *testing.T) {
 		audiotest.PinkNoise(1, 2, n, -12), steady(n, 55, 55.2, 4, 0.6, 0.3), steady(n, 440, 443, 5, 0.5, 0.2),
 		steady(n, 660, 550, 3, 0.4, 0.1), audiotest.WhiteNoise(2, 2, n, -30),
 	}
-	mix := asMix(scaled(sumOf(b...), 0.5))
+	mix := asMix(scaled(audiotest.Sum(b...), 0.5))
 	rep := run(t, memSet(names, b, testRate), mix)
 	assertFindings(t, rep, []want{{code: stemmaster.CodeGainMismatch, file: "mix.wav", value: v(-6.02)}})
 	if rep.Mix.FittedResidualDB > ResidualFloorDB {
@@ -288,7 +288,7 @@ func TestDrift(t *testing.T) {
 		{
 			name: "the mix 50 ppm slow",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				return memSet(names, b, testRate), asMix(stretched(sumOf(b...), 1/1.00005))
+				return memSet(names, b, testRate), asMix(stretched(audiotest.Sum(b...), 1/1.00005))
 			},
 			want: []want{{code: stemmaster.CodeDrift, file: "mix.wav"}},
 			ppm:  50, text: []string{"the mix mix.wav drifts against every stem: it runs ", " slow", "the stems need no change"},
@@ -341,6 +341,59 @@ func TestDrift(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLagSums: the channel-lag search's correlation at each of its 65
+// lags is the plain sum of products (float64, in order) within 1e-12 of
+// the correlation's scale (√(Σx²·Σy²)), added to what out held and times
+// g, for a stretch whose length is no multiple of the kernel's blocks; the
+// peak sits at the lag the reference was shifted by.
+func TestLagSums(t *testing.T) {
+	t.Parallel()
+	const n, k, late = 10007, channelLagMax, 5
+	x := audiotest.PinkNoise(5, 1, n+2*k, -6).Data[0]
+	src := x[k : k+n]
+	ref := make([]float32, n+2*k)
+	copy(ref[late:], x) // ref[j+i] = x[j+i−late]: src matches ref at lag k+late
+	out := make([]float64, 2*k+1)
+	for j := range out {
+		out[j] = float64(j)
+	}
+	const g = -0.5
+	lagSums(src, ref, out, g)
+	var xx, yy float64
+	for i, v := range src {
+		xx += float64(v) * float64(v)
+		yy += float64(ref[k+i]) * float64(ref[k+i])
+	}
+	scale := math.Sqrt(xx * yy)
+	best := 0
+	for j := range out {
+		var want float64
+		for i, v := range src {
+			want += float64(v) * float64(ref[j+i])
+		}
+		want = float64(j) + g*want
+		if d := math.Abs(out[j] - want); d > 1e-12*scale {
+			t.Errorf("lag %d: %v, want %v (off by %g of the scale)", j-k, out[j], want, d/scale)
+		}
+		if out[j] < out[best] {
+			best = j // g < 0: the strongest correlation is the lowest
+		}
+	}
+	if best != k+late {
+		t.Errorf("the correlation peaks at lag %d, want %d", best-k, late)
+	}
+}
+
+// BenchmarkLagSums: one stretch of a second through the 65 lags.
+func BenchmarkLagSums(b *testing.B) {
+	const n = 48000
+	x := audiotest.PinkNoise(5, 1, n+2*channelLagMax, -6).Data[0]
+	out := make([]float64, 2*channelLagMax+1)
+	for b.Loop() {
+		lagSums(x[:n], x, out, 1)
 	}
 }
 

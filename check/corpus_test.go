@@ -318,7 +318,7 @@ func corpusSets(t *testing.T) []func(t *testing.T) *corpusSet {
 	return []func(t *testing.T) *corpusSet{
 		func(t *testing.T) *corpusSet {
 			names, bufs := hardSong(48000, corpusSeconds, 2)
-			return &corpusSet{name: "generated", rate: 48000, names: names, bufs: bufs, mix: sumOf(bufs...),
+			return &corpusSet{name: "generated", rate: 48000, names: names, bufs: bufs, mix: audiotest.Sum(bufs...),
 				hot: 0, trunc: 2, nan: 4, rate44: 1, missing: 4, bus: 2,
 				// drums, and the lead (one source panned: with its left
 				// channel hot it must not read as exchanged)
@@ -466,7 +466,7 @@ func (s *corpusSet) cases() []corpusCase {
 		cs = append(cs, corpusCase{name: "panned hard left in the stem and the mix: " + s.names[k],
 			build: func(t *testing.T, dir string) ([]Source, *Source) {
 				left := channelGain(s.bufs[k], 1, math.Inf(-1))
-				return s.sources(s.with(k, left)), s.mixSource(sumOf(s.with(k, left)...), s.rate)
+				return s.sources(s.with(k, left)), s.mixSource(audiotest.Sum(s.with(k, left)...), s.rate)
 			}})
 	}
 	cs = append(cs,
@@ -733,7 +733,7 @@ func TestGenres(t *testing.T) {
 		t.Run(g, func(t *testing.T) {
 			t.Parallel()
 			names, bufs := genreSong(g, testRate, 8, 1)
-			mix := sumOf(bufs...)
+			mix := audiotest.Sum(bufs...)
 			bus := compressed(t, mix, testRate, dynamics.CompressorParams{ThresholdDB: -24, Ratio: 4, AttackMS: 5, ReleaseMS: 100, MakeupDB: 3})
 			for _, tc := range []struct {
 				name string

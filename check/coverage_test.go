@@ -80,7 +80,7 @@ func TestExportRange(t *testing.T) {
 		{
 			name: "the mix with a reverb tail the stems lack",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				return memSet(names, b, rate), asMix(withTail(sumOf(b...), decay))
+				return memSet(names, b, rate), asMix(withTail(audiotest.Sum(b...), decay))
 			},
 			want: []want{
 				{code: stemmaster.CodeLengthMismatch, file: "mix.wav", value: v(500)},
@@ -92,7 +92,7 @@ func TestExportRange(t *testing.T) {
 		{
 			name: "the mix with silence appended",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				return memSet(names, b, rate), asMix(withTail(sumOf(b...), audio.NewBuffer(2, rate/2)))
+				return memSet(names, b, rate), asMix(withTail(audiotest.Sum(b...), audio.NewBuffer(2, rate/2)))
 			},
 			want:    []want{{code: stemmaster.CodeLengthMismatch, file: "mix.wav", value: v(500)}},
 			fixSays: "export the mix over the same range as the stems",

@@ -73,19 +73,6 @@ func rebalanced(stems []*audio.Buffer, movesDB []float64) []*audio.Buffer {
 	return out
 }
 
-// sumOf adds buffers of equal shape.
-func sumOf(bs ...*audio.Buffer) *audio.Buffer {
-	out := audio.NewBuffer(bs[0].Channels(), bs[0].Frames())
-	for _, b := range bs {
-		for c := range b.Data {
-			for i, v := range b.Data[c] {
-				out.Data[c][i] += v
-			}
-		}
-	}
-	return out
-}
-
 // limited applies a simple stereo-linked peak limiter with no look-ahead:
 // the gain drops at once to keep every sample under threshold (dBFS) and
 // recovers with a 50 ms release, as a master-bus limiter left on a mix
@@ -303,7 +290,7 @@ func asDelivered(stems ...*audio.Buffer) []*audio.Buffer {
 			}
 		}
 	}
-	g := audio.Amplitude(-6) / float64(sumOf(stems...).Peak())
+	g := audio.Amplitude(-6) / float64(audiotest.Sum(stems...).Peak())
 	out := make([]*audio.Buffer, len(stems))
 	for i, b := range stems {
 		out[i] = scaled(b, g)

@@ -67,7 +67,7 @@ func inverted(b *audio.Buffer) *audio.Buffer { return scaled(b, -1) }
 func TestDiagnosesQ2(t *testing.T) {
 	t.Parallel()
 	names, clean := shortSong()
-	mixBuf := sumOf(clean...)
+	mixBuf := audiotest.Sum(clean...)
 	mix := asMix(mixBuf)
 	stems := func(bufs []*audio.Buffer, extra ...Source) []Source {
 		return append(memSet(names, bufs, testRate), extra...)
@@ -188,7 +188,7 @@ func TestDiagnosesQ2(t *testing.T) {
 				b[0] = foldedDown(b[0])
 				s := stems(b)
 				s[0] = memSource(names[0], b[0], pcm24(testRate, 1))
-				m := sumOf(append([]*audio.Buffer{centred(b[0])}, b[1:]...)...)
+				m := audiotest.Sum(append([]*audio.Buffer{centred(b[0])}, b[1:]...)...)
 				return append(s, memSource("extra.wav", inverted(m), pcm24(testRate, 2))), nil
 			},
 			want: []want{{code: stemmaster.CodeDuplicate, file: "extra.wav", text: "extra.wav is a polarity-inverted copy of the mix of the other stems (they null"}},
@@ -199,7 +199,7 @@ func TestDiagnosesQ2(t *testing.T) {
 			// no gain that rides turns it into the others' sum.
 			name: "most of the mix among the stems, no mix",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				return stems(b, memSource("extra.wav", scaled(sumOf(b[:len(b)-1]...), 0.25), pcm24(testRate, 2))), nil
+				return stems(b, memSource("extra.wav", scaled(audiotest.Sum(b[:len(b)-1]...), 0.25), pcm24(testRate, 2))), nil
 			},
 			absent: []string{"copy", "riding"},
 		},
@@ -208,7 +208,7 @@ func TestDiagnosesQ2(t *testing.T) {
 			// limiter's reduction; one gain per few ms nulls it.
 			name: "a loud master among the stems, no mix",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				return stems(b, memSource("master.wav", mastered(sumOf(b...), testRate, 8), pcm24(testRate, 2))), nil
+				return stems(b, memSource("master.wav", mastered(audiotest.Sum(b...), testRate, 8), pcm24(testRate, 2))), nil
 			},
 			want: []want{{code: stemmaster.CodeDuplicate, file: "master.wav", text: "master.wav is the mix of the other stems with its level riding, not a stem"}},
 			// The advice names it too, instead of the generic "the
@@ -223,7 +223,7 @@ func TestDiagnosesQ2(t *testing.T) {
 			// holding the song twice.
 			name: "a loud master among the stems, with the mix",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				return stems(b, memSource("master.wav", mastered(sumOf(b...), testRate, 8), pcm24(testRate, 2))), mix
+				return stems(b, memSource("master.wav", mastered(audiotest.Sum(b...), testRate, 8), pcm24(testRate, 2))), mix
 			},
 			want:   []want{{code: stemmaster.CodeDuplicate, file: "master.wav", text: "master.wav is the mix of the other stems with its level riding, not a stem: a master of the song, or a bounce through a limiter or compressor on the master bus (one gain nulls it against the mix mix.wav only to"}},
 			absent: []string{"not in the mix", "measured; stem mastering", "hot", "quiet"},
@@ -231,7 +231,7 @@ func TestDiagnosesQ2(t *testing.T) {
 		{
 			name: "a loud master, polarity inverted, among the stems, no mix",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				return stems(b, memSource("master.wav", inverted(mastered(sumOf(b...), testRate, 14)), pcm24(testRate, 2))), nil
+				return stems(b, memSource("master.wav", inverted(mastered(audiotest.Sum(b...), testRate, 14)), pcm24(testRate, 2))), nil
 			},
 			want: []want{{code: stemmaster.CodeDuplicate, file: "master.wav", text: "master.wav is the polarity-inverted mix of the other stems with its level riding"}},
 		},
@@ -251,7 +251,7 @@ func TestDiagnosesQ2(t *testing.T) {
 		{
 			name: "a vocal and its instrumental, no mix",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				return memSet([]string{"vocal.wav", "instrumental.wav"}, []*audio.Buffer{b[3], mastered(sumOf(b[0], b[1], b[2], b[4]), testRate, 8)}, testRate), nil
+				return memSet([]string{"vocal.wav", "instrumental.wav"}, []*audio.Buffer{b[3], mastered(audiotest.Sum(b[0], b[1], b[2], b[4]), testRate, 8)}, testRate), nil
 			},
 			absent: []string{"riding", "copy"},
 		},
@@ -403,7 +403,7 @@ func TestMovingDC(t *testing.T) {
 	t.Parallel()
 	const seconds = 10
 	names, clean := song(testRate, seconds, 1)
-	mixBuf := sumOf(clean...)
+	mixBuf := audiotest.Sum(clean...)
 	tests := []struct {
 		name     string
 		build    func(b []*audio.Buffer) (stems []*audio.Buffer, mix *audio.Buffer)
@@ -444,7 +444,7 @@ func TestMovingDC(t *testing.T) {
 			name: "a brown-noise stem is no DC",
 			build: func(b []*audio.Buffer) ([]*audio.Buffer, *audio.Buffer) {
 				b[4] = brownNoise(b[4].Frames(), testRate, 0.03, 5)
-				return b, sumOf(b...)
+				return b, audiotest.Sum(b...)
 			},
 			maxFitDB: ResidualFloorDB,
 		},

@@ -48,7 +48,7 @@ func asMix(b *audio.Buffer) *Source {
 }
 
 // mixOf is the mix that is exactly the sum of bufs.
-func mixOf(bufs ...*audio.Buffer) *Source { return asMix(sumOf(bufs...)) }
+func mixOf(bufs ...*audio.Buffer) *Source { return asMix(audiotest.Sum(bufs...)) }
 
 func run(t *testing.T, stems []Source, mix *Source) *stemmaster.CheckReport {
 	t.Helper()
@@ -444,7 +444,7 @@ func TestMixLevel(t *testing.T) {
 		{
 			name: "the mix 6 dB down, an echo on the keys in it only",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				m := scaled(sumOf(append([]*audio.Buffer{echo(b[2])}, b...)...), audio.Amplitude(-6))
+				m := scaled(audiotest.Sum(append([]*audio.Buffer{echo(b[2])}, b...)...), audio.Amplitude(-6))
 				return memSet(names, b, testRate), asMix(m)
 			},
 			want: []want{{code: stemmaster.CodeGainMismatch, file: "mix.wav", text: "the mix mix.wav is 6.0 dB quieter than the stems' sum"}},
@@ -452,7 +452,7 @@ func TestMixLevel(t *testing.T) {
 		{
 			name: "the mix 6 dB down, the bass 3 dB hot",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				m := scaled(sumOf(b...), audio.Amplitude(-6))
+				m := scaled(audiotest.Sum(b...), audio.Amplitude(-6))
 				b[1] = scaled(b[1], audio.Amplitude(3))
 				return memSet(names, b, testRate), asMix(m)
 			},
@@ -464,14 +464,14 @@ func TestMixLevel(t *testing.T) {
 		{
 			name: "the mix 3 dB up",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				return memSet(names, b, testRate), asMix(scaled(sumOf(b...), audio.Amplitude(3)))
+				return memSet(names, b, testRate), asMix(scaled(audiotest.Sum(b...), audio.Amplitude(3)))
 			},
 			want: []want{{code: stemmaster.CodeGainMismatch, file: "mix.wav", value: v(3), text: "3.0 dB louder"}},
 		},
 		{
 			name: "the mix 6 dB down, the fx left out",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				return memSet(names[:4], b[:4], testRate), asMix(scaled(sumOf(b...), audio.Amplitude(-6)))
+				return memSet(names[:4], b[:4], testRate), asMix(scaled(audiotest.Sum(b...), audio.Amplitude(-6)))
 			},
 			want: []want{{code: stemmaster.CodeGainMismatch, file: "mix.wav", text: "6.0 dB quieter"}},
 		},

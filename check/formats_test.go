@@ -47,7 +47,7 @@ func TestOtherRateFullBandStem(t *testing.T) {
 			// the session's rate.
 			stems[4] = memSource(names[4], resampleBuf(bufs[4], rate, pinkRate), pcm24(pinkRate, 2))
 		}
-		mix := sumOf(bufs...)
+		mix := audiotest.Sum(bufs...)
 		if mixRate != rate {
 			mix = resampleBuf(mix, rate, mixRate)
 		}

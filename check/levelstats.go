@@ -121,10 +121,8 @@ func (s *levelStats) addSums(b *audio.Buffer, n int, st *[5]float64) {
 		// Only a block that reaches the lower of the channel's two
 		// extremes so far can move or repeat either.
 		if e := &s.ext[c]; peak >= min(e.hi.v, e.lo.v) {
-			for _, v := range ch {
-				e.hi.add(v)
-				e.lo.add(-v)
-			}
+			e.hi.scan(ch, 1)
+			e.lo.scan(ch, -1)
 		} else {
 			e.hi.run, e.lo.run = 0, 0
 			e.hi.prev, e.lo.prev = ch[n-1], -ch[n-1]
@@ -298,6 +296,28 @@ func (x *extreme) add(v float32) {
 		x.run = 0
 	}
 	x.prev = v
+}
+
+// scan adds every sample of ch times sign (1, or −1 for the negative
+// side) in order, the same as add of each. A sample under x.v only ends
+// the run and becomes prev, so the loop looks for those at or over it (a
+// NaN among them, which add takes as under) and gives add the one before
+// when it was skipped.
+func (x *extreme) scan(ch []float32, sign float32) {
+	last := -1 // the last sample add took
+	for i, v := range ch {
+		if v *= sign; v < x.v {
+			continue
+		}
+		if last != i-1 { // i > 0: the sample before was under x.v
+			x.run, x.prev = 0, sign*ch[i-1]
+		}
+		x.add(v)
+		last = i
+	}
+	if n := len(ch); last != n-1 {
+		x.run, x.prev = 0, sign*ch[n-1]
+	}
 }
 
 // sharpEntry tells a flat run at level v entered from e the way a clip

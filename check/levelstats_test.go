@@ -134,6 +134,64 @@ func TestStereoSumsBitExact(t *testing.T) {
 	}
 }
 
+// TestExtremeScanIsAdd: extreme.scan gives the state add of each sample
+// does, block after block, for both signs: blocks quantised to a few
+// levels so that samples sit exactly at the extreme in runs, entered
+// sharply and smoothly, with NaN and ±0 among them and blocks of one
+// sample. The counts reach every branch (checked below).
+func TestExtremeScanIsAdd(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 11))
+	levels := []float32{-1, -0.75, -0.5, -0.25, float32(math.Copysign(0, -1)), 0, 0.25, 0.5, 0.74, 0.75, 1, float32(math.NaN())}
+	for trial := range 200 {
+		for _, sign := range []float32{1, -1} {
+			var scanned, added extreme
+			top := 4 + rng.IntN(len(levels)-4) // levels this trial uses: the extreme moves up in steps
+			for range 20 {
+				ch := make([]float32, 1+rng.IntN(64))
+				for i := range ch {
+					ch[i] = levels[rng.IntN(top)]
+					if i > 0 && rng.IntN(3) == 0 {
+						ch[i] = ch[i-1] // runs
+					}
+				}
+				scanned.scan(ch, sign)
+				for _, v := range ch {
+					added.add(sign * v)
+				}
+				if !sameExtreme(scanned, added) {
+					t.Fatalf("trial %d, sign %v: scan %+v, add %+v", trial, sign, scanned, added)
+				}
+			}
+			if trial == 0 && sign == 1 && (added.runs == 0 || added.n < 2) {
+				t.Fatalf("the blocks reach no run at the extreme: %+v", added)
+			}
+		}
+	}
+}
+
+// sameExtreme compares two extremes, a NaN prev or entry equal to NaN.
+func sameExtreme(a, b extreme) bool {
+	same := func(x, y float32) bool { return math.Float32bits(x) == math.Float32bits(y) || x != x && y != y }
+	return a.v == b.v && a.n == b.n && a.inRuns == b.inRuns && a.runs == b.runs && a.sharp == b.sharp &&
+		a.run == b.run && same(a.prev, b.prev) && same(a.entry, b.entry)
+}
+
+// BenchmarkExtremeScan: both sides of a channel's block of a steady tone,
+// every block of which reaches the extremes (the level stats' worst case).
+func BenchmarkExtremeScan(b *testing.B) {
+	ch := make([]float32, 4096)
+	for i := range ch {
+		ch[i] = float32(0.5 * math.Sin(2*math.Pi*float64(i)*441/48000))
+	}
+	var hi, lo extreme
+	b.SetBytes(int64(4 * len(ch)))
+	for b.Loop() {
+		hi.scan(ch, 1)
+		lo.scan(ch, -1)
+	}
+}
+
 // TestNoStemTruePeakSamePeaks: without the stems' true peaks the stem
 // meters measure the integrated loudness only and the sample peak comes
 // from levelStats; every stem's figures but its true peak are the same

@@ -349,18 +349,18 @@ func TestOneStemFiltered(t *testing.T) {
 	cases := []filterCase{
 		{
 			name: "reverb printed on the stem",
-			stem: func(d *delivery, s *audio.Buffer) *audio.Buffer { return sumOf(s, reverbed(s, d.rate, -3)) },
+			stem: func(d *delivery, s *audio.Buffer) *audio.Buffer { return audiotest.Sum(s, reverbed(s, d.rate, -3)) },
 			text: "smeared in time",
 		},
 		{
 			name: "reverb in the mix, the stem dry",
-			mix:  func(d *delivery, s *audio.Buffer) *audio.Buffer { return sumOf(d.mix, reverbed(s, d.rate, -3)) },
+			mix:  func(d *delivery, s *audio.Buffer) *audio.Buffer { return audiotest.Sum(d.mix, reverbed(s, d.rate, -3)) },
 			text: "smeared in time",
 		},
 		{
 			name: "an echo printed on the stem",
 			stem: func(d *delivery, s *audio.Buffer) *audio.Buffer {
-				return sumOf(s, scaled(delayed(s, d.rate*180/1000), 0.4))
+				return audiotest.Sum(s, scaled(delayed(s, d.rate*180/1000), 0.4))
 			},
 			text: "smeared in time",
 		},
@@ -416,7 +416,7 @@ func TestRebalancedAfterExport(t *testing.T) {
 	for _, late := range []int{0, 480} {
 		t.Run(fmt.Sprintf("stem 2 late by %d", late), func(t *testing.T) {
 			t.Parallel()
-			mix := sumOf(rebalanced(bufs, moves)...)
+			mix := audiotest.Sum(rebalanced(bufs, moves)...)
 			stems := memSet(names, bufs, rate)
 			wants := []want{}
 			if late != 0 {
@@ -470,7 +470,7 @@ func TestRebalancedThenBusProcessing(t *testing.T) {
 	const rate = 48000
 	names, bufs := song(rate, 5, 6)
 	moves := []float64{2, 0, -3, 0, 0}
-	mix := sumOf(rebalanced(bufs, moves)...)
+	mix := audiotest.Sum(rebalanced(bufs, moves)...)
 	for _, tc := range []struct {
 		name string
 		mix  func(t *testing.T) *audio.Buffer
@@ -516,7 +516,7 @@ func TestResidualSpan(t *testing.T) {
 	t.Parallel()
 	const rate, seconds = testRate, 10
 	names, clean := song(rate, seconds, 5)
-	mixBuf := sumOf(clean...)
+	mixBuf := audiotest.Sum(clean...)
 	const drums, keys = 0, 2 // song's stems: drums, bass, keys, lead_vox, fx
 	zeroed := func(b *audio.Buffer, from, to float64) *audio.Buffer {
 		out := b.Clone()

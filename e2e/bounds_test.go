@@ -77,22 +77,7 @@ func sessionErrors(t *testing.T, doc map[string]any, rate int) []*stemmaster.Ses
 	if err := json.Unmarshal(b, &s); err != nil {
 		t.Fatalf("%v", err)
 	}
-	var found []*stemmaster.SessionError
-	for _, err := range []error{s.Validate(), s.ValidateRate(rate)} {
-		var list []error
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			list = j.Unwrap()
-		} else if err != nil {
-			list = []error{err}
-		}
-		for _, e := range list {
-			var se *stemmaster.SessionError
-			if errors.As(e, &se) {
-				found = append(found, se)
-			}
-		}
-	}
-	return found
+	return stemmaster.SessionErrors(errors.Join(s.Validate(), s.ValidateRate(rate)))
 }
 
 // errorAt validates the session (and against the rate) and reports whether

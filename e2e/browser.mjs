@@ -1023,6 +1023,9 @@ try {
     await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await cdp.detach();
     summary.rev1 = path.join(artifacts, "revision-1.wav");
+    // Back to the latest's files: its zip says which revision it holds.
+    await page.click('#revision-table tr[data-number="2"] .rev-downloads');
+    summary.zipName = await downloadFile(await page.$eval('button.download[data-name$=".zip"]', b => b.dataset.name), path.join(artifacts, "revision-2.zip"));
     await shot("10-revisions-compared");
     const stemProject = await page.evaluate(() => location.hash);
 
@@ -1073,11 +1076,25 @@ try {
     step("phone width, 390 px");
     await page.setViewportSize({ width: 390, height: 844 });
     summary.phone = {};
+    summary.phoneCut = {};
     for (const v of ["upload", "check", "mix", "master", "results"]) {
       await page.click(`#views a[data-view="${v}"]`);
       await page.waitForFunction(v => !document.querySelector(`section.view[data-view="${v}"]`).hidden &&
         Array.from(document.querySelectorAll("img")).every(i => !i.getAttribute("src") || i.complete), v);
       summary.phone[v] = await page.evaluate(() => document.documentElement.scrollWidth);
+    }
+    // What a thumb cannot reach without knowing to scroll a box
+    // sideways: a control or a table's cell past the screen's edge, at
+    // 390 and 320 px (the smallest phones, and 200 % zoom of a 640 px
+    // window).
+    for (const w of [390, 320]) {
+      await page.setViewportSize({ width: w, height: 844 });
+      for (const v of ["upload", "check", "mix", "master", "results"]) {
+        await page.click(`#views a[data-view="${v}"]`);
+        summary.phoneCut[w + " px, " + v] = await page.evaluate(() => [...document.querySelectorAll("section.view:not([hidden]) :is(button, input, select, a, td, th)")]
+          .filter(e => { const r = e.getBoundingClientRect(); return e.offsetParent && r.width > 1 && (r.right > innerWidth + 1 || r.left < -1); })
+          .map(e => (e.closest("[id]") || {}).id + ": " + (e.getAttribute("aria-label") || e.textContent.trim().slice(0, 24))).slice(0, 6));
+      }
     }
     // My projects opens on the screen at 360 and 390 px: it opened off
     // the screen's left edge, the projects' names cut.
@@ -1104,6 +1121,10 @@ try {
     await newProject();
     await page.setInputFiles("#mix-input", path.join(clean, "mix.wav"));
     await page.waitForFunction(() => document.querySelectorAll("#files tbody tr").length === 1);
+    // The check's next step for one file is Master.
+    await page.click('#views a[data-view="check"]');
+    await page.click("#to-mix");
+    summary.stereoNext = [await page.$eval("#to-mix", b => b.textContent), await page.evaluate(() => state.view)];
     await page.click('#views a[data-view="mix"]');
     summary.stereoStrips = await page.$$eval("#mixer .strip", s => s.map(x => x.dataset.file));
     await page.click('#views a[data-view="master"]');

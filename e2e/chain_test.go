@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"stemmaster"
 )
 
 // TestChainControls runs chain.mjs: the multiband, dynamic EQ and
@@ -32,7 +34,7 @@ func TestChainControls(t *testing.T) {
 		Render       string                              `json:"render"`
 		MatchSummary string                              `json:"match_summary"`
 		MatchRemoved bool                                `json:"match_removed"`
-		Report       *reportFigures                      `json:"report"`
+		Report       *stemmaster.Report                  `json:"report"`
 		PageReport   pageChainFigures                    `json:"page_report"`
 		ABLevels     *struct{ Text, Sum, Faders string } `json:"ab_levels"`
 	}

@@ -9,37 +9,6 @@ import (
 	"stemmaster"
 )
 
-// reportFigures is the part of report.json the page's chain figures show.
-type reportFigures struct {
-	Master struct {
-		Limiter *struct {
-			MaxDB       float64 `json:"max_db"`
-			MeanDB      float64 `json:"mean_db"`
-			ActiveShare float64 `json:"active_share"`
-			StemAware   bool    `json:"stem_aware"`
-			Attribution string  `json:"attribution"`
-		} `json:"limiter"`
-		Correlation *struct {
-			Overall   float64 `json:"overall"`
-			MinWindow float64 `json:"min_window"`
-		} `json:"correlation"`
-	} `json:"master"`
-	Stems []struct {
-		File    string `json:"file"`
-		Limiter *struct {
-			CausedShare float64 `json:"caused_share"`
-			MaxDB       float64 `json:"max_db"`
-			MeanDB      float64 `json:"mean_db"`
-		} `json:"limiter"`
-		Processors *struct {
-			DeEsserMaxGRDB   *float64  `json:"de_esser_max_gr_db"`
-			DeEsserGRDB      []float64 `json:"de_esser_gr_db"`
-			DynamicEQMaxGRDB []float64 `json:"dynamic_eq_max_gr_db"`
-			MultibandMaxGRDB []float64 `json:"multiband_max_gr_db"`
-		} `json:"processors"`
-	} `json:"stems"`
-}
-
 // pageChainFigures is what the results page shows of them.
 type pageChainFigures struct {
 	Attribution string     `json:"attribution"`
@@ -54,15 +23,15 @@ type pageChainFigures struct {
 
 // num formats x as the page and the CLI do (the page writes a true minus),
 // rounded from the JSON's hundredths (stemmaster.Level.Round).
-func num(x float64, digits int) string {
-	return strings.ReplaceAll(fmt.Sprintf("%.*f", digits, stemmaster.Level(x).Round(digits)), "-", "−")
+func num(x stemmaster.Level, digits int) string {
+	return strings.ReplaceAll(fmt.Sprintf("%.*f", digits, x.Round(digits)), "-", "−")
 }
 
 // checkChainFigures holds every chain figure on the page to report.json's,
 // at the CLI's precision (GR in hundredths of a dB, shares in whole %),
 // for the plain limiter as for the stem-aware one.
 // With deEssed, a stem's de-esser curve and its picture must be there.
-func checkChainFigures(t *testing.T, rep *reportFigures, page pageChainFigures, deEssed bool) {
+func checkChainFigures(t *testing.T, rep *stemmaster.Report, page pageChainFigures, deEssed bool) {
 	t.Helper()
 	if rep == nil || rep.Master.Limiter == nil || rep.Master.Correlation == nil {
 		t.Fatalf("report without the limiter's or the correlation's figures: %+v", rep)
@@ -76,7 +45,7 @@ func checkChainFigures(t *testing.T, rep *reportFigures, page pageChainFigures, 
 	}
 	c := rep.Master.Correlation
 	// The figures, as the CLI and report.html say them, and nothing more.
-	if want := num(c.Overall, 2) + " overall, " + num(c.MinWindow, 2) + " lowest over 100 ms"; strings.TrimSpace(page.Correlation) != want || page.Meter != c.Overall {
+	if want := num(c.Overall, 2) + " overall, " + num(c.MinWindow, 2) + " lowest over 100 ms"; strings.TrimSpace(page.Correlation) != want || page.Meter != float64(c.Overall) {
 		t.Errorf("page correlation %q (meter %v), want %q (%v)", page.Correlation, page.Meter, want, c.Overall)
 	}
 	// The stems' table, by its columns: under the plain limiter every stem

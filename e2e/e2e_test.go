@@ -84,6 +84,7 @@ type summary struct {
 		Playing string     `json:"playing"`
 	} `json:"compare"`
 	Rev1Name     string             `json:"rev1Name"`
+	ZipName      string             `json:"zipName"`
 	Rev1         string             `json:"rev1"`
 	Rev1Button   string             `json:"rev1Button"`
 	Downloading  string             `json:"downloading"`
@@ -103,6 +104,7 @@ type summary struct {
 	StereoStrips []string           `json:"stereoStrips"`
 	StereoQuote  string             `json:"stereoQuote"`
 	StereoName   string             `json:"stereoName"`
+	StereoNext   []string           `json:"stereoNext"`
 	StereoMaster string             `json:"stereoMaster"`
 	StereoBefore string             `json:"stereoBefore"`
 	StereoFinds  []string           `json:"stereoFindings"`
@@ -255,7 +257,9 @@ type summary struct {
 	// My projects opened at each phone width: [left, right, screen
 	// width, projects listed].
 	PhoneProjects map[string][4]float64 `json:"phoneProjects"`
-	Warnings      *struct {
+	// The controls and cells past a phone's edge in each view.
+	PhoneCut map[string][]string `json:"phoneCut"`
+	Warnings *struct {
 		Gate            bool
 		Stems, Stereo   []string
 		FocusAfterApply string
@@ -568,6 +572,10 @@ func TestBrowser(t *testing.T) {
 	if len(s.Compare.Gains) != 2 || s.Compare.Gains[0] != 1 || s.Compare.Gains[1] >= 0.9 {
 		t.Errorf("comparison gains %v: the louder club master (B) must be turned down", s.Compare.Gains)
 	}
+	// Two revisions: each download's name says which it is of.
+	if !strings.HasSuffix(s.Rev1Name, "main (revision 1).wav") || !strings.HasSuffix(s.ZipName, "(revision 2).zip") {
+		t.Errorf("with two revisions, revision 1's main.wav downloads as %q and the latest's zip as %q; want each name to say its revision", s.Rev1Name, s.ZipName)
+	}
 	rev1 := checkLoudness(t, "revision 1 downloaded after revision 2", s.Rev1, -14, -1)
 	// Revision 1's files chosen: its main.wav's button says the loudness
 	// the file measures (the figures table is the latest's, and says so).
@@ -595,6 +603,14 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("phone, %s view: the page is %.0f px wide, want 390 (no sideways scroll)", v, w)
 		}
 	}
+	for v, cut := range s.PhoneCut {
+		if len(cut) > 0 {
+			t.Errorf("phone, %s view: past the screen's edge (scrolled out of sight in its box): %q", v, cut)
+		}
+	}
+	if len(s.PhoneCut) != 10 {
+		t.Errorf("phone: controls past the edge measured in %d views, want 10 (5 views at 390 and 320 px)", len(s.PhoneCut))
+	}
 	for w, r := range s.PhoneProjects {
 		if r[0] < 0 || r[1] > r[2] || r[3] < 2 {
 			t.Errorf("phone, %s px: My projects opens from %.0f to %.0f px on a %.0f px screen with %.0f projects; want it all on the screen, the projects listed", w, r[0], r[1], r[2], r[3])
@@ -611,6 +627,11 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// Stereo only: one strip, the mix; mastered to the target.
+	// One file: the check leads on to Master, not to the balance of one
+	// strip (its role, its offset), a step a stereo master has no use of.
+	if !slices.Equal(s.StereoNext, []string{"Next: master →", "master"}) {
+		t.Errorf("a stereo project's check: its next button reads and goes to %q, want Master", s.StereoNext)
+	}
 	if len(s.StereoStrips) != 1 || s.StereoStrips[0] != "mix.wav" {
 		t.Errorf("stereo project strips %v, want the mix alone", s.StereoStrips)
 	}
@@ -706,9 +727,7 @@ func TestBrowser(t *testing.T) {
 	if s.AnywaySaid != 1 {
 		t.Errorf("the results say \"mastered anyway\" %d times; want once", s.AnywaySaid)
 	}
-	var rep struct {
-		MasteredAnyway []string `json:"mastered_anyway"`
-	}
+	var rep stemmaster.Report
 	if data, err := os.ReadFile(s.AnywayReport); err != nil || json.Unmarshal(data, &rep) != nil || len(rep.MasteredAnyway) == 0 {
 		t.Errorf("report.json does not record the master-anyway: %v %s", err, s.AnywayReport)
 	}
@@ -781,8 +800,8 @@ func TestBrowserErrors(t *testing.T) {
 	if !strings.Contains(e.Offline, "cannot reach the server") || !strings.Contains(e.Offline, "try again") {
 		t.Errorf("a check with the network gone reads %q: want it to say the server cannot be reached and to try again", e.Offline)
 	}
-	if !strings.Contains(e.Expired, "expired or was deleted") || !strings.Contains(e.Expired, "start a new one") {
-		t.Errorf("a check of a project expired meanwhile reads %q: want it to say the project expired and to start a new one", e.Expired)
+	if !strings.Contains(e.Expired, "deleted 7 days after they are made") || !strings.Contains(e.Expired, "start a new project") {
+		t.Errorf("a check of a project expired meanwhile reads %q: want it to say how long projects are kept and to start a new one", e.Expired)
 	}
 	// A stem removed in another tab: a fader moved here before the page
 	// saw it is saved without the stem, and the page says the stem went
@@ -1200,5 +1219,51 @@ func nullTestWithin(t *testing.T, a, b string, boundDB float64) {
 	t.Logf("fixed master against the clean render: residual peak %.1f dBFS (clean peak %.1f dBFS)", residual, 20*math.Log10(ref))
 	if residual > boundDB {
 		t.Errorf("the fixed master does not null against the clean render: residual %.1f dBFS, want below %.0f", residual, boundDB)
+	}
+}
+
+// TestBrowserWrongFiles: what a musician drops on the Stems box by
+// mistake is refused before a byte is sent, each file named with what to
+// do. A zip of the stems and a video were sent whole (a gigabyte, on a
+// slow line) to hear "not a supported audio file"; a file the DAW had
+// not written yet read "the file is empty" with no word of why; two files
+// of one name from two folders both went, the second over the first,
+// a stem sent again under its name replaced the first unsaid, and a
+// folder dragged in was one empty file of its name.
+func TestBrowserWrongFiles(t *testing.T) {
+	_, _, bin := browserEnv(t)
+	url := serve(t, bin)
+	var s struct {
+		Refused  []string `json:"refused"`
+		Posts    int      `json:"posts"`
+		Replaced struct{ Line, Status string }
+		Stems    []string `json:"stems"`
+		Folder   struct {
+			Stems  []string
+			Status string
+		} `json:"folder"`
+		Axe []string `json:"axe"`
+	}
+	runNode(t, "wrongfiles.mjs", "wrongfiles", &s, func(artifacts string) []string { return []string{url, artifacts} })
+	want := map[string]string{"stems.zip": "Unzip it", "session video.mp4": "Export the audio", "bass.wav": "still exporting it, wait", "twin.wav": "Rename one"}
+	for name, what := range want {
+		if !slices.ContainsFunc(s.Refused, func(l string) bool {
+			return strings.HasPrefix(l, name+"not uploaded") && strings.Contains(l, what)
+		}) {
+			t.Errorf("%s: no refusal naming it and saying %q in %q", name, what, s.Refused)
+		}
+	}
+	if len(s.Refused) != len(want) || s.Posts != 1 {
+		t.Errorf("%d refusals (%q), %d files sent; want %d refused and only the first twin.wav sent", len(s.Refused), s.Refused, s.Posts, len(want))
+	}
+	if !strings.Contains(s.Replaced.Line, "in place of the twin.wav uploaded before") || !strings.Contains(s.Replaced.Status, "twin.wav replaced the file of that name") || !slices.Equal(s.Stems, []string{"twin.wav"}) {
+		t.Errorf("twin.wav sent again: its line %q, status %q, stems %q; want the replacement said", s.Replaced.Line, s.Replaced.Status, s.Stems)
+	}
+	// A folder dragged in came as one empty file of its name.
+	if !slices.Equal(s.Folder.Stems, []string{"kick.wav", "snare.wav", "twin.wav"}) || !strings.HasPrefix(s.Folder.Status, "From the folder Stems: 2 audio files sent; left out, not audio: notes.txt.") {
+		t.Errorf("the folder Stems dropped: stems %q, status %q; want its two WAVs sent (one from its subfolder), notes.txt named as left out", s.Folder.Stems, s.Folder.Status)
+	}
+	for _, v := range s.Axe {
+		t.Errorf("axe-core: %s", v)
 	}
 }

@@ -76,6 +76,25 @@ export async function runChecks(name, artifacts, body) {
   console.log(JSON.stringify(summary));
 }
 
+const axeSource = fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), "node_modules", "axe-core", "axe.min.js"), "utf8");
+
+// axeChecker returns axe(name): a full-page screenshot NAME.png in
+// artifacts, then axe-core's serious and critical violations on the page
+// as it stands pushed to found, every <details> opened so their controls
+// are read too. With a project open, the steps are the page's main
+// landmark too (a screen reader's "skip to main").
+export function axeChecker(page, artifacts, found) {
+  return async name => {
+    await page.evaluate(() => document.querySelectorAll("details").forEach(d => { d.open = true; }));
+    await page.screenshot({ path: path.join(artifacts, name + ".png"), fullPage: true });
+    if (!(await page.evaluate(() => typeof axe === "object"))) await page.evaluate(axeSource);
+    const v = await page.evaluate(async () => (await axe.run(document, { resultTypes: ["violations"] })).violations
+      .filter(v => v.impact === "serious" || v.impact === "critical" || (v.id === "landmark-one-main" && !document.querySelector("#app").hidden))
+      .map(v => v.id + " (" + v.impact + "): " + v.nodes.slice(0, 4).map(n => n.target.join(" ")).join(", ")));
+    found.push(...v.map(x => name + ": " + x));
+  };
+}
+
 // pageChainFigures reads the results' chain figures (in the page).
 export const pageChainFigures = () => ({
   attribution: (document.querySelector("#chain-figures .lim-attribution td") || {}).textContent,

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/dynamics"
@@ -135,7 +136,7 @@ func TestLiveMaster(t *testing.T) {
 		Reloaded      map[string]any     `json:"reloaded"`
 		Render        string             `json:"render"`
 		RenderError   string             `json:"render_error"`
-		Report        *reportFigures     `json:"report"`
+		Report        *stemmaster.Report `json:"report"`
 		PageReport    pageChainFigures   `json:"page_report"`
 		ScrollWidth   int                `json:"scroll_width"`
 		StemTable360  [4]float64         `json:"stem_table_360"`

@@ -6,29 +6,16 @@
 //   node producer.mjs URL ARTIFACTS_DIR FIXTURES_DIR
 import fs from "node:fs";
 import path from "node:path";
-import { args, runChecks, sleep } from "./lib.mjs";
+import { args, axeChecker, runChecks, sleep } from "./lib.mjs";
 
 const [url, artifacts, dir] = args("producer.mjs", ["URL", "ARTIFACTS_DIR", "FIXTURES_DIR"]);
 const step = msg => console.error(`[producer ${new Date().toISOString().slice(11, 19)}] ${msg}`);
-const axeSource = fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), "node_modules", "axe-core", "axe.min.js"), "utf8");
 fs.mkdirSync(artifacts, { recursive: true });
 
 await runChecks("producer", artifacts, async (page, s) => {
   await page.setViewportSize({ width: 1280, height: 900 });
   s.axe = [];
-  // axe-core's serious and critical violations on the page as it stands,
-  // every <details> opened so their controls are read too.
-  const axe = async name => {
-    await page.evaluate(() => document.querySelectorAll("details").forEach(d => { d.open = true; }));
-    await page.screenshot({ path: path.join(artifacts, name + ".png"), fullPage: true });
-    if (!(await page.evaluate(() => typeof axe === "object"))) await page.evaluate(axeSource);
-    // With a project open, the steps are the page's main landmark too
-    // (a screen reader's "skip to main").
-    const v = await page.evaluate(async landing => (await axe.run(document, { resultTypes: ["violations"] })).violations
-      .filter(v => v.impact === "serious" || v.impact === "critical" || (v.id === "landmark-one-main" && !landing))
-      .map(v => v.id + " (" + v.impact + "): " + v.nodes.slice(0, 4).map(n => n.target.join(" ")).join(", ")), name === "1-landing");
-    s.axe.push(...v.map(x => name + ": " + x));
-  };
+  const axe = axeChecker(page, artifacts, s.axe);
   await page.goto(url);
   await axe("1-landing");
   await page.click("#new-project");

@@ -154,14 +154,7 @@ func TestProducerDelivery(t *testing.T) {
 
 	// The results' figures are report.json's, rounded as the CLI prints
 	// them (stemmaster.Level.Round).
-	var rep struct {
-		Outputs []struct {
-			File            string           `json:"file"`
-			IntegratedLUFS  stemmaster.Level `json:"integrated_lufs"`
-			TruePeakDBTP    stemmaster.Level `json:"true_peak_dbtp"`
-			LoudnessRangeLU stemmaster.Level `json:"loudness_range_lu"`
-		} `json:"outputs"`
-	}
+	var rep stemmaster.Report
 	if err := json.Unmarshal(s.Report, &rep); err != nil || len(rep.Outputs) == 0 {
 		t.Fatalf("report.json: %v %s", err, s.Report)
 	}

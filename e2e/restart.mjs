@@ -1,5 +1,8 @@
-// The server killed mid-render and started again on the same data: the
-// page says the server cannot be reached while it is down, then that the
+// The server killed while the page is idle, then mid-render, and started
+// again on the same data each time. Idle, the page says within seconds
+// that the server cannot be reached, asks less often the longer it lasts,
+// keeps what the musician changes meanwhile and saves it once the server
+// answers again. Mid-render, it says the server cannot be reached while it is down, then that the
 // worker is silent (the render starts again by itself), and ends on the
 // master's results with nothing lost. It runs the server itself (BIN on
 // PORT with DATA_DIR), to kill and start it.
@@ -8,7 +11,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { args, runChecks, sleep, until, wav } from "./lib.mjs";
+import { args, axeChecker, launch, runChecks, sleep, until, wav } from "./lib.mjs";
 
 const [bin, port, data, artifacts] = args("restart.mjs", ["BIN", "PORT", "DATA_DIR", "ARTIFACTS_DIR"]);
 const step = msg => console.error(`[restart ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -38,6 +41,39 @@ await runChecks("restart", artifacts, async (page, s) => {
   }
   await page.goto(url + "/#p=" + created.id + "&t=" + created.token + "&v=master");
   await page.waitForFunction(() => state.session && state.session.stems.length === 2 && state.view === "master");
+  s.axe = [];
+  const axe = axeChecker(page, artifacts, s.axe);
+  await axe("idle-open");
+
+  step("the server killed while the page is idle");
+  const asked = [];
+  page.on("request", r => { if (r.url().includes("/api/projects/")) asked.push(Date.now()); });
+  server.kill("SIGKILL");
+  await new Promise(r => server.once("exit", r));
+  const gone = Date.now();
+  // What the header shows (innerText: what is not hidden).
+  const said = () => page.evaluate(() => $("header").innerText);
+  await page.waitForFunction(() => /cannot be reached/.test($("header").innerText), null, { timeout: 20_000 }).catch(() => {});
+  s.idle = { saidAfterMs: Date.now() - gone, said: await said() };
+  await axe("idle-away");
+  // What the musician does meanwhile: a title typed, a target chosen.
+  const target = await page.evaluate(() => [...$("#target").options].map(o => o.value).find(v => v !== $("#target").value && v !== "custom" && v !== "none"));
+  await page.fill("#song-title", "Kept while away");
+  await page.selectOption("#target", target);
+  await sleep(Math.max(0, gone + 25_000 - Date.now()));
+  s.idle.asked = asked.filter(t => t >= gone).length;
+  step("started again after " + Math.round((Date.now() - gone) / 1000) + " s, " + s.idle.asked + " requests meanwhile");
+  await start();
+  const back = Date.now();
+  await page.waitForFunction(() => /The server answers again/.test($("header").innerText), null, { timeout: 45_000 }).catch(() => {});
+  s.idle.backAfterMs = Date.now() - back;
+  s.idle.back = await said();
+  await axe("idle-back");
+  const get = async p => (await fetch(url + "/api/projects/" + created.id + p, { headers: auth })).json();
+  await until(async () => (await get("/title")).title === "Kept while away" && ((await get("/session")).master || {}).target?.preset === target, 15_000);
+  s.idle.title = (await get("/title")).title;
+  s.idle.target = [((await get("/session")).master || {}).target?.preset, target];
+
   // Two noise stems and no mix: nothing gates the master.
   await page.click("#run-render");
   await page.waitForFunction(() => /running/.test($("#render-stage").textContent));
@@ -59,6 +95,26 @@ await runChecks("restart", artifacts, async (page, s) => {
   await page.waitForFunction(() => $$("#revision-table tbody tr").length > 0, null, { timeout: 30_000 }).catch(() => {});
   s.revisions = await page.locator("#revision-table tbody tr").count();
   await page.screenshot({ path: path.join(artifacts, "done.png") });
+
+  step("the client comes back in another browser (nothing stored) after the restart");
+  const other = await launch("restart-other");
+  try {
+    const axe2 = axeChecker(other.page, artifacts, s.axe);
+    await other.page.goto(url + "/#p=" + created.id + "&t=" + created.token);
+    await other.page.waitForFunction(() => state.project && $$("#downloads button").length > 0, null, { timeout: 60_000 });
+    s.returning = { view: await other.page.evaluate(() => state.view), kept: await other.page.locator("#project-link").textContent() };
+    await axe2("returning");
+    // A project past its retention (no project of that id any more),
+    // its link opened afresh (from the open page, the page would ask
+    // first whether to leave the project open).
+    await other.page.goto("about:blank");
+    await other.page.goto(url + "/#p=" + "0".repeat(32) + "&t=" + "0".repeat(64));
+    await other.page.waitForFunction(() => /gone/.test($("#status").textContent), null, { timeout: 30_000 }).catch(() => {});
+    s.returning.gone = await other.page.locator("#status").textContent();
+    await axe2("gone");
+  } finally {
+    await other.close();
+  }
 });
 // The server holds the script's standard error (and with it the test's
 // pipe) until it ends.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -393,4 +394,31 @@ func (dl *delivery) wait() ([]stemmaster.OutputReport, error) {
 		}
 	}
 	return dl.reps, nil
+}
+
+// convertedLoudness is the warning for a main deliverable at another rate
+// than the master (busRate) whose loudness reads more than ToleranceLU off
+// the master's (masterLUFS, what the targeting measured), "" otherwise.
+// Its figure in the report is right, but nothing said why it missed the
+// target the master met: a master of white noise converted from 48 to
+// 44.1 kHz lost the 0.7 LU it had above 22.05 kHz, and one whose music
+// lies above the new Nyquist frequency (a 96 kHz master's ultrasonics)
+// can lose it all.
+func convertedLoudness(o stemmaster.OutputReport, masterLUFS float64, busRate int) string {
+	lufs := float64(o.IntegratedLUFS)
+	if o.SampleRate == busRate || !o.IntegratedLUFS.Defined() || math.IsNaN(masterLUFS) || math.IsInf(masterLUFS, 0) {
+		return ""
+	}
+	d := lufs - masterLUFS
+	if math.Abs(d) <= ToleranceLU {
+		return ""
+	}
+	why := fmt.Sprintf("its conversion to %s kHz", stemmaster.FormatNumber(float64(o.SampleRate)/1000))
+	if o.SampleRate < busRate {
+		why += fmt.Sprintf(" removed what the master holds above %s kHz", stemmaster.FormatNumber(float64(o.SampleRate)/2000))
+	}
+	if o.ExtraLimitingDB > 0 {
+		why += fmt.Sprintf(", and it was limited again (%.2f dB)", float64(o.ExtraLimitingDB))
+	}
+	return fmt.Sprintf("%s reads %.2f LUFS, %+.2f LU off the master's %.2f LUFS: %s", o.File, lufs, d, masterLUFS, why)
 }

@@ -2,11 +2,13 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"stemmaster"
@@ -370,5 +372,74 @@ func TestShapedDitherOutput(t *testing.T) {
 	// Flat dither's error is white: the two bands within 1 dB.
 	if d := db(flat[1] / flat[0]); math.Abs(d) > 1 {
 		t.Errorf("flat dither's error is %.1f dB higher from 15 to 20 kHz than from 2 to 5 kHz; want white", d)
+	}
+}
+
+// TestConvertedOutputOffTheMasterIsNamed: a main deliverable converted to
+// a lower rate reads quieter than the master when the master holds
+// loudness above the new Nyquist frequency; the report's figure was right,
+// but no warning said why that file missed the target the master met (a
+// master of white noise lost 0.7 LU from 48 to 44.1 kHz, one of fs/4
+// sines at 96 kHz all of it). A 96 kHz master of a 1 kHz sine and a
+// 30 kHz one is delivered at 96 and 48 kHz: the 48 kHz file loses the
+// 30 kHz sine, by the figure BS.1770 gives the 1 kHz sine alone against
+// the pair (within 0.1 LU: the linear gain the master applies to both
+// cancels), and the warning names it with its figure; the 96 kHz file,
+// and a master of the 1 kHz sine alone, give none.
+func TestConvertedOutputOffTheMasterIsNamed(t *testing.T) {
+	t.Parallel()
+	const hi, frames = 96000, 3 * 96000
+	low := audiotest.Sine(hi, 2, frames, 1000, -30, 0)
+	pair := audiotest.Add(audiotest.Sine(hi, 2, frames, 1000, -30, 0), audiotest.Sine(hi, 2, frames, 30000, -20, 0))
+	lufs := func(b *audio.Buffer) float64 {
+		m := loudness.NewMeter(hi, 2, loudness.Options{})
+		m.Process(b)
+		return m.Result().IntegratedLUFS
+	}
+	wantLoss := lufs(pair) - lufs(low)
+	for _, c := range []struct {
+		name string
+		stem *audio.Buffer
+		warn bool
+	}{{"pair", pair, true}, {"1 kHz alone", low, false}} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			audiotest.WriteWAV(t, dir, "synth.wav", c.stem, hi, 24)
+			tg, err := stemmaster.ParseTarget("-23")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "synth.wav"}},
+				Outputs: []stemmaster.Output{{Format: "wav", BitDepth: 24}, {Format: "wav", BitDepth: 24, SampleRate: 48000, Suffix: "48k"}},
+				Master:  stemmaster.Master{Target: &tg, Limiter: &stemmaster.LimiterParams{}}}
+			rep, err := Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			master, conv := float64(rep.Outputs[0].IntegratedLUFS), float64(rep.Outputs[1].IntegratedLUFS)
+			t.Logf("master %.2f LUFS, 48 kHz file %.2f LUFS (want %.2f LU lost); warnings %q", master, conv, wantLoss, rep.Warnings)
+			var named []string
+			for _, w := range rep.Warnings {
+				if strings.HasPrefix(w, "main-48k.wav reads") {
+					named = append(named, w)
+				}
+				if strings.HasPrefix(w, "main.wav reads") {
+					t.Errorf("the master's own rate warned: %q", w)
+				}
+			}
+			if !c.warn {
+				if len(named) != 0 || math.Abs(conv-master) > ToleranceLU {
+					t.Errorf("48 kHz file %.2f LUFS against %.2f, warnings %q: want within %.1f LU and no warning", conv, master, named, ToleranceLU)
+				}
+				return
+			}
+			if math.Abs((master-conv)-wantLoss) > 0.1 {
+				t.Errorf("48 kHz file %.2f LU under the master, want %.2f ± 0.1", master-conv, wantLoss)
+			}
+			if want := fmt.Sprintf("main-48k.wav reads %.2f LUFS", conv); len(named) != 1 || !strings.HasPrefix(named[0], want) || !strings.Contains(named[0], "above 24 kHz") {
+				t.Errorf("warnings %q: want one beginning %q and naming what lay above 24 kHz", named, want)
+			}
+		})
 	}
 }

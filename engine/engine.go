@@ -133,6 +133,12 @@ type Options struct {
 	// cannot land beside another render's masters, which a write after
 	// Render returns could. Render's result does not depend on it.
 	Committed func(*stemmaster.Report)
+	// CommitWarnings, when set, is called once the render has succeeded,
+	// before its files are published, while the render holds OutDir; each
+	// warning it returns joins the report's (and goes to Warn), so that
+	// report.json and --json carry what the caller finds in OutDir (the
+	// CLI: an earlier render's report.html), not stderr alone.
+	CommitWarnings func() []string
 
 	// followMode chooses the targeting passes the main deliverables stream
 	// behind (followLikely when zero); tests vary it to show the outputs do
@@ -259,8 +265,18 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 		return nil, err
 	}
 	// The inputs are as stamped: their stamps tell them from stale outputs.
+	warned := false
 	if w := r.staleOutputs(rep); w != "" {
 		r.warn(w)
+		warned = true
+	}
+	if opt.CommitWarnings != nil {
+		for _, w := range opt.CommitWarnings() {
+			r.warn(w)
+			warned = true
+		}
+	}
+	if warned {
 		rep.Warnings = append([]string{}, r.warnings...)
 	}
 	if err := r.commit(rep); err != nil {

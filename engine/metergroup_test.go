@@ -59,9 +59,7 @@ func TestMeterGroups(t *testing.T) {
 			if s == nil {
 				continue
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				for j := range after[i] {
 					if i%2 == 0 {
 						s.before.process(before[i][j])
@@ -77,7 +75,7 @@ func TestMeterGroups(t *testing.T) {
 					}
 					s.after.process(after[i][j])
 				}
-			}()
+			})
 		}
 		wg.Wait()
 		for i, s := range strips {

@@ -180,6 +180,11 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 			return nil, err
 		}
 		rep.Outputs = append(rep.Outputs, reps...)
+		for _, o := range reps {
+			if w := convertedLoudness(o, tr.final.result.IntegratedLUFS, r.rate); w != "" {
+				r.warn(w)
+			}
+		}
 	}
 	if err := tr.dropStems(); err != nil {
 		return nil, err

@@ -130,21 +130,14 @@ func TestStemAwareChainsAddUp(t *testing.T) {
 				if v.classes && k == 2 {
 					continue // in stem 1's class
 				}
-				sp, err := newStemSpool(t.TempDir(), frames)
-				if err != nil {
-					t.Fatal(err)
-				}
+				sp := emptySpool(t, frames)
 				if v.classes && k == 1 {
 					classSpool(sp, stems[1:])
 				} else {
 					sp.append(s, frames)
 				}
 				sa.stems = append(sa.stems, sp)
-				c, err := masterChain(m, rate)
-				if err != nil {
-					t.Fatal(err)
-				}
-				chains = append(chains, c)
+				chains = append(chains, chainOf(t, m, rate))
 			}
 			var b *audio.Buffer
 			if busGiven {
@@ -201,15 +194,34 @@ func classSpool(sp *stemSpool, members []*audio.Buffer) {
 	}
 }
 
+// chainOf is m's master chain at rate (stem-aware limiting runs one a
+// stem), failing the test on an error.
+func chainOf(t *testing.T, m stemmaster.Master, rate float64) []dsp.Processor {
+	t.Helper()
+	c, err := masterChain(m, rate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// emptySpool is a stem spool of frames in the test's temporary directory,
+// for the test to fill.
+func emptySpool(t *testing.T, frames int64) *stemSpool {
+	t.Helper()
+	sp, err := newStemSpool(t.TempDir(), frames)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sp
+}
+
 // keyedReference runs every stage of m's chain over each stem, the
 // dsp.Sidechained ones keyed by the stems' sum at their input, and the
 // chain over the sum (the bus), both with the chain's latency removed.
 func keyedReference(t *testing.T, m stemmaster.Master, stems []*audio.Buffer, rate float64) (outs []*audio.Buffer, bus *audio.Buffer) {
 	frames := stems[0].Frames()
-	busChain, err := masterChain(m, rate)
-	if err != nil {
-		t.Fatal(err)
-	}
+	busChain := chainOf(t, m, rate)
 	lat := 0
 	for _, p := range busChain {
 		lat += p.Latency()
@@ -227,11 +239,7 @@ func keyedReference(t *testing.T, m stemmaster.Master, stems []*audio.Buffer, ra
 	var chains [][]dsp.Processor
 	for _, s := range stems {
 		outs = append(outs, long(s))
-		c, err := masterChain(m, rate)
-		if err != nil {
-			t.Fatal(err)
-		}
-		chains = append(chains, c)
+		chains = append(chains, chainOf(t, m, rate))
 	}
 	key := audio.NewBuffer(2, BlockSize)
 	views := make([]*audio.Buffer, len(stems))
@@ -326,17 +334,10 @@ func TestStemAwareCloseStopsChains(t *testing.T) {
 	sa := &stemAwareInput{}
 	var chains [][]dsp.Processor
 	for k := range 2 {
-		sp, err := newStemSpool(t.TempDir(), frames)
-		if err != nil {
-			t.Fatal(err)
-		}
+		sp := emptySpool(t, frames)
 		sp.append(audiotest.PinkNoise(uint64(k+1), 2, frames, -12), frames)
 		sa.stems = append(sa.stems, sp)
-		c, err := masterChain(m, rate)
-		if err != nil {
-			t.Fatal(err)
-		}
-		chains = append(chains, c)
+		chains = append(chains, chainOf(t, m, rate))
 	}
 	sa.startChains(chains, m.Saturation, nil, rate, frames, func() {})
 	sa.close()

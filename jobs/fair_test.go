@@ -38,7 +38,7 @@ func setup(t *testing.T) *testBundle {
 		t.Fatal(err)
 	}
 	b := &testBundle{meta: meta, blobs: blobs, worker: &storeWorker{meta: meta, blobs: blobs}}
-	addJob(t, b, "r1", now)
+	storetest.QueuedRender(t, b.meta, "r1", now)
 	return b
 }
 
@@ -61,13 +61,6 @@ func (w *storeWorker) DiscardRender(ctx context.Context, projectID, jobID string
 func (w *storeWorker) Store() store.Metadata { return w.meta }
 func (storeWorker) Log() *slog.Logger        { return slog.New(slog.DiscardHandler) }
 
-func addJob(t *testing.T, b *testBundle, id string, created time.Time) {
-	t.Helper()
-	if err := b.meta.CreateJob(context.Background(), &store.Job{ID: id, ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: created}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestClaimLimits: one render per project at a time, a global bound across
 // projects, and a dead worker's claim expiring with its lease. The lease
 // is given per claim: an hour where a heartbeat must count as fresh,
@@ -77,7 +70,7 @@ func TestClaimLimits(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
 	now := time.Now()
-	addJob(t, b, "r2", now.Add(time.Millisecond))
+	storetest.QueuedRender(t, b.meta, "r2", now.Add(time.Millisecond))
 	const long, short = time.Hour, 50 * time.Millisecond
 	claimWithin := func(job string, per, global int, lease time.Duration) store.Claim {
 		c, err := b.meta.ClaimJob(ctx, "p", job, store.JobRender, per, global, lease)
@@ -105,7 +98,7 @@ func TestClaimLimits(t *testing.T) {
 	// r2 ends; r1's worker dies (no heartbeat): after the lease a new
 	// render of the project may start.
 	b.meta.UpdateJob(ctx, "r2", store.JobUpdate{State: store.StateDone})
-	addJob(t, b, "r3", now.Add(2*time.Millisecond))
+	storetest.QueuedRender(t, b.meta, "r3", now.Add(2*time.Millisecond))
 	if c := claim("r3", 1, 0); c != store.ClaimProject {
 		t.Errorf("render while r1's heartbeat is fresh: %v, want ClaimProject", c)
 	}
@@ -230,7 +223,7 @@ func TestRequeueQueuesLostJobsOnce(t *testing.T) {
 	b := setup(t) // r1: recorded, its insert lost
 	ctx := context.Background()
 	q, path := openTestQueue(t, b)
-	addJob(t, b, "r2", time.Now())
+	storetest.QueuedRender(t, b.meta, "r2", time.Now())
 	if err := q.Enqueue(ctx, RenderArgs{ProjectID: "p", JobID: "r2", Confirmed: []string{"offset"}, Note: "louder"}); err != nil {
 		t.Fatal(err)
 	}

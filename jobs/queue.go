@@ -244,6 +244,7 @@ func config(fair *fairness, opt QueueOptions) *river.Config {
 		return cfg
 	}
 	cfg.RetryPolicy = storeClockRetry{now: fair.r.Store().Now}
+	cfg.Test.Time = storeClockTime{now: fair.r.Store().Now}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &fairWorker[CheckArgs]{kind: store.JobCheck, fair: fair, work: fair.r.Check})
 	river.AddWorker(workers, &fairWorker[RenderArgs]{kind: store.JobRender, fair: fair, work: fair.r.Render})

@@ -17,14 +17,9 @@ import (
 // store not answering) ran again at once, over and over; on one ahead, it
 // waited minutes more than it should.
 //
-// River's snoozes (a fairness limit's wait, a job cut off by a shutdown)
-// are still counted on the worker's clock: River takes their time from
-// its Config.Test.Time, a hook for tests, with no production option, and
-// they are short (a second or two), so a skewed clock makes them run at
-// once or wait the skew, never lose a job. River also drops a retry time
-// earlier than its own clock's now for its default schedule: with the
-// worker's clock ahead of the store's by more than the wait, the retry is
-// counted on the worker's clock as before.
+// River's own clock is the store's too (storeClockTime), so that River
+// never finds this policy's time earlier than its now and drops it for
+// its default schedule on the worker's clock.
 type storeClockRetry struct {
 	now func() time.Time
 }
@@ -32,6 +27,25 @@ type storeClockRetry struct {
 func (p storeClockRetry) NextRetry(job *rivertype.JobRow) time.Time {
 	return p.now().UTC().Add(retryDelay(len(job.Errors)+1, rand.Float64()))
 }
+
+// storeClockTime is River's clock (its Config.Test.Time, the one hook
+// River has for its time, named for tests) on the store's: the times River
+// writes to be compared with the database's now() are on that clock. A
+// snooze (a render waiting for its project's other render, a job held by
+// another worker's lease, one cut off by a shutdown) is written as River's
+// now plus the wait: on a worker's clock 2 minutes ahead, each such wait
+// lasted 2 minutes more; on one 2 minutes behind, the job was fetched
+// again at once, every fetch (5 ms apart), for as long as the other
+// render ran. The finalized and attempted times, the leader's term and
+// the maintenance horizons follow it too. NowOrNil is nil: River's queries
+// then take the database's now() themselves.
+type storeClockTime struct {
+	now func() time.Time
+}
+
+func (c storeClockTime) Now() time.Time { return c.now() }
+
+func (storeClockTime) NowOrNil() *time.Time { return nil }
 
 // retryDelay is River's default delay before the retry following the
 // errors-th error, jitter (0…1) spreading it over ±10 %.

@@ -48,3 +48,24 @@ func TestRetryOnStoreClock(t *testing.T) {
 		t.Errorf("jitter spans %v…%v after the third error; want 72.9 s…89.1 s", lo, hi)
 	}
 }
+
+// TestRiverTimeIsTheStores: River's clock in a working queue is the
+// store's (here a year behind this machine's), so a snooze (a render
+// waiting for its project's other render) is written as the database's
+// now plus the wait: on the worker's clock, a worker 2 minutes behind
+// fetched the waiting job again at once, every 5 ms, and one 2 minutes
+// ahead made it wait 2 minutes more. River's queries take the database's
+// now() (NowOrNil is nil).
+func TestRiverTimeIsTheStores(t *testing.T) {
+	at := time.Now().AddDate(-1, 0, 0).UTC()
+	cfg := config(&fairness{r: &skewedWorker{at: at}}, QueueOptions{Work: true})
+	if cfg.Test.Time == nil {
+		t.Fatal("River's clock is the worker's: a snooze is scheduled by it")
+	}
+	if got := cfg.Test.Time.Now(); !got.Equal(at) {
+		t.Errorf("River's now is %v, want the store's %v", got, at)
+	}
+	if cfg.Test.Time.NowOrNil() != nil {
+		t.Error("River's queries are handed a time: they would not take the database's now()")
+	}
+}

@@ -7,8 +7,32 @@ import (
 	"time"
 
 	"stemmaster"
+	"stemmaster/jobs"
 	"stemmaster/service"
 )
+
+// CountedWorker counts how every attempt of Worker's check and render
+// jobs ended, the whole attempt: an engine that finished is not an
+// attempt that did, when its upload or publication then failed (S3 or the
+// database out of reach) and the job was put off.
+type CountedWorker struct {
+	jobs.Worker
+	M *Metrics
+}
+
+// Check works a check job and counts how the attempt ended.
+func (w CountedWorker) Check(ctx context.Context, a jobs.CheckArgs, attempt, maxAttempts int) error {
+	err := w.Worker.Check(ctx, a, attempt, maxAttempts)
+	w.M.JobsFinished.WithLabelValues(kindCheck, outcome(ctx, err)).Inc()
+	return err
+}
+
+// Render works a render job and counts how the attempt ended.
+func (w CountedWorker) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAttempts int) error {
+	err := w.Worker.Render(ctx, a, attempt, maxAttempts)
+	w.M.JobsFinished.WithLabelValues(kindRender, outcome(ctx, err)).Inc()
+	return err
+}
 
 // TimedRenderer measures every render of Renderer into m.
 type TimedRenderer struct {
@@ -56,15 +80,21 @@ const (
 	kindCheck  = "check"
 )
 
+// observe records the engine's time of one check or render; how the
+// attempt ended is CountedWorker's to count.
 func (m *Metrics) observe(kind string, start time.Time, ctx context.Context, err error) {
-	outcome := "ok"
+	m.JobSeconds.WithLabelValues(kind, outcome(ctx, err)).Observe(time.Since(start).Seconds())
+}
+
+// outcome names how work that returned err under ctx ended: ok, error
+// (a failure for good or one put off to another attempt), or cancelled
+// (a shutdown, a cancellation, the job's time limit).
+func outcome(ctx context.Context, err error) string {
 	switch {
 	case err == nil:
+		return "ok"
 	case ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-		outcome = "cancelled"
-	default:
-		outcome = "error"
+		return "cancelled"
 	}
-	m.JobSeconds.WithLabelValues(kind, outcome).Observe(time.Since(start).Seconds())
-	m.JobsFinished.WithLabelValues(kind, outcome).Inc()
+	return "error"
 }

@@ -100,7 +100,7 @@ func NewMetrics() *Metrics {
 		}, []string{"kind", "outcome"}),
 		JobsFinished: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stemmaster_jobs_worked_total",
-			Help: "Job attempts worked by this process, by kind and outcome (ok, error, cancelled).",
+			Help: "Job attempts worked by this process, by kind and how the whole attempt ended (ok, error, cancelled): an upload or publication that failed after the engine is an error.",
 		}, []string{"kind", "outcome"}),
 	}
 	m.Registry.MustRegister(m.Requests, m.RequestSeconds, m.JobSeconds, m.JobsFinished,

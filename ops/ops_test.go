@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"stemmaster"
+	"stemmaster/jobs"
+	"stemmaster/service"
 	"stemmaster/store"
 )
 
@@ -215,5 +218,55 @@ func TestMetricsMethodsBounded(t *testing.T) {
 	}
 	if len(methods) != 3 || !methods["GET"] || !methods["POST"] || !methods["other"] {
 		t.Errorf("method labels %v, want GET, POST and other", methods)
+	}
+}
+
+// publishLost is a worker whose render's engine finishes and whose
+// publication then fails, the job put off to another attempt (S3 or the
+// database out of reach after the render).
+type publishLost struct {
+	jobs.Worker
+	engine service.Renderer
+	err    error
+}
+
+func (w publishLost) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAttempts int) error {
+	if _, err := w.engine.Render(ctx, service.RenderInput{}); err != nil {
+		return err
+	}
+	return w.err
+}
+
+type engineOK struct{}
+
+func (engineOK) Render(context.Context, service.RenderInput) (*stemmaster.Report, error) {
+	return &stemmaster.Report{}, nil
+}
+
+// TestJobsWorkedCountsTheAttempt: an attempt lost at publication counts
+// as an error in stemmaster_jobs_worked_total, while its engine's time
+// counts as ok in stemmaster_job_seconds; one that published counts ok.
+func TestJobsWorkedCountsTheAttempt(t *testing.T) {
+	t.Parallel()
+	m := NewMetrics()
+	engine := TimedRenderer{Renderer: engineOK{}, M: m}
+	lost := CountedWorker{Worker: publishLost{engine: engine, err: errors.New("publish: connection refused")}, M: m}
+	done := CountedWorker{Worker: publishLost{engine: engine}, M: m}
+	ctx := context.Background()
+	if err := lost.Render(ctx, jobs.RenderArgs{}, 1, 3); err == nil {
+		t.Fatal("the lost attempt returned no error")
+	}
+	if err := done.Render(ctx, jobs.RenderArgs{}, 1, 3); err != nil {
+		t.Fatal(err)
+	}
+	_, metrics := get(t, Handler(Config{Metrics: m, MetricsOpen: true}), "/metrics")
+	for _, want := range []string{
+		`stemmaster_jobs_worked_total{kind="render",outcome="error"} 1`,
+		`stemmaster_jobs_worked_total{kind="render",outcome="ok"} 1`,
+		`stemmaster_job_seconds_count{kind="render",outcome="ok"} 2`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }

@@ -165,6 +165,15 @@ func TestNameConflicts(t *testing.T) {
 			t.Errorf("%s: %+v, want 409 naming both files", other, e.Error)
 		}
 	}
+	// Names differing only in letter case are one file on macOS and
+	// Windows: unzipped there, outputs.zip or the stems folder kept one.
+	for _, other := range []string{"Full.wav", "FULL.WAV"} {
+		var e apiError
+		c.upload("stems", map[string][]byte{other: wav}, []string{other}, 409, &e)
+		if !strings.Contains(e.Error.Message, "full.wav") || !strings.Contains(e.Error.Message, other) || !strings.Contains(e.Error.Message, "letter case") || e.Error.Code != "name_taken" {
+			t.Errorf("%s: %+v, want 409 naming both files and the case", other, e.Error)
+		}
+	}
 	c.do("DELETE", c.p("/stems/full.wav"), nil, "", 204, nil)
 	// Letters of any script are names of their own; the same name
 	// decomposed (as a Mac sends it) is the same file again, and replaces
@@ -1080,5 +1089,33 @@ func TestShortBodyIsCut(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusBadRequest || !res.Close {
 		t.Errorf("a body of %d bytes declared as 100: %s (close %v), want 400 and the connection closed", len(body), res.Status, res.Close)
+	}
+}
+
+// TestChunkedRequestEndsTheConnection: a request with both
+// Transfer-Encoding: chunked and a Content-Length (net/http frames it by
+// its chunks and drops the length) was answered and its connection kept:
+// what followed its last chunk was served as the next request. A proxy
+// in front framing it by the Content-Length would have taken that tail
+// for its next client's request (request smuggling); RFC 9112 has the
+// server close after such a request, and the server closes after any
+// chunked one.
+func TestChunkedRequestEndsTheConnection(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(b.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(30 * time.Second)) // the test's bound: the server closes at once
+	fmt.Fprint(conn, "POST /api/projects HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n"+
+		"2\r\n{}\r\n0\r\n\r\nGET /guide HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	got, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(got), "HTTP/1.1 "); n != 1 || !strings.HasPrefix(string(got), "HTTP/1.1 201 ") {
+		t.Errorf("a chunked request with a Content-Length, then another on its connection: %d answers (%.60q…), want the first's alone, the connection closed", n, got)
 	}
 }

@@ -190,22 +190,36 @@ func (s *Server) outputsFit(w http.ResponseWriter, sess *stemmaster.Session, fil
 // workFits answers 422 over_budget (field session) and returns false when
 // the render's estimated work (service.RenderWork) is over the server's
 // budget (Config.RenderWork), naming both figures and what the work is
-// made of: such a render would hold a worker's memory and CPU for as
-// long as every other render of the hour.
+// made of: such a render would hold a worker's CPU for as long as every
+// other render of the hour; or when its estimated memory is over
+// Config.RenderMemory, naming both: the work budget bounds CPU, and a
+// one-stem song of 20 minutes at 384 kHz fits it while it needs 3.8 GB.
 func (s *Server) workFits(w http.ResponseWriter, sess *stemmaster.Session, files service.Files) bool {
 	budget := cmp.Or(s.cfg.RenderWork, service.DefaultRenderWork)
-	if budget < 0 {
-		return true
-	}
 	work := files.RenderWork(sess)
-	if work.Units <= budget {
-		return true
-	}
 	secs := int(math.Round(work.Minutes * 60))
-	writeFieldError(w, http.StatusUnprocessableEntity, "over_budget", "session", fmt.Sprintf(
-		"this render's work is %s stem-minutes at 48 kHz (a song of %d:%02d at %g kHz; stems: %d, versions: %d, each version's master counting as %d stems), over the %s one render may on this server: ask for fewer versions, or upload the stems at a lower sample rate, or fewer of them",
-		workFigure(work.Units), secs/60, secs%60, float64(work.Rate)/1000, work.Stems, work.Versions, service.BusWork, workFigure(budget)))
-	return false
+	if budget >= 0 && work.Units > budget {
+		writeFieldError(w, http.StatusUnprocessableEntity, "over_budget", "session", fmt.Sprintf(
+			"this render's work is %s stem-minutes at 48 kHz (a song of %d:%02d at %g kHz; stems: %d, versions: %d, each version's master counting as %d stems), over the %s one render may on this server: ask for fewer versions, or upload the stems at a lower sample rate, or fewer of them",
+			workFigure(work.Units), secs/60, secs%60, float64(work.Rate)/1000, work.Stems, work.Versions, service.BusWork, workFigure(budget)))
+		return false
+	}
+	most := cmp.Or(s.cfg.RenderMemory, service.DefaultRenderMemory)
+	if most >= 0 && work.MemoryBytes > most {
+		writeFieldError(w, http.StatusUnprocessableEntity, "over_budget", "session", fmt.Sprintf(
+			"this render needs about %s of memory (a song of %d:%02d at %g kHz: the master is held whole, %d bytes a frame, whatever the versions; stems: %d), over the %s one render may on this server: upload the stems at a lower sample rate, or a shorter song",
+			memFigure(work.MemoryBytes), secs/60, secs%60, float64(work.Rate)/1000, service.RenderBusBytes, work.Stems, memFigure(most)))
+		return false
+	}
+	return true
+}
+
+// memFigure writes a size in MB, or in GB to one decimal from 1 GB.
+func memFigure(n int64) string {
+	if n >= 1e9 {
+		return strconv.FormatFloat(math.Round(float64(n)/1e8)/10, 'f', -1, 64) + " GB"
+	}
+	return strconv.FormatInt(mb(n), 10) + " MB"
 }
 
 // workFigure writes a work figure to two decimals, without trailing zeros.

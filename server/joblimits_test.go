@@ -179,18 +179,41 @@ func TestRenderOutputsAreBounded(t *testing.T) {
 // is queued.
 func TestRenderWorkIsBudgeted(t *testing.T) {
 	t.Parallel()
-	budget := func(cfg *Config) { cfg.RenderWork = 0.2 }
+	// A 2 s song at 48 kHz, one stem, main: 2/60 × (1 + 8) = 0.3; the one
+	// queued is 1 s: 0.15.
+	checkRenderBudget(t, func(cfg *Config) { cfg.RenderWork = 0.2 }, "work",
+		"work is 0.3 stem-minutes", "song of 0:02 at 48 kHz; stems: 1, versions: 1", "over the 0.2 one render may")
+}
+
+// TestRenderMemoryIsBudgeted: the work budget bounds CPU, not memory (a
+// one-stem 20-minute song at 384 kHz fits it and needs 3.8 GB); a render
+// whose estimated memory is over Config.RenderMemory is refused before it
+// is queued, 422 over_budget on the session naming both figures, on
+// SQLite and PostgreSQL. Under it, it is queued.
+func TestRenderMemoryIsBudgeted(t *testing.T) {
+	t.Parallel()
+	// A 2 s song at 48 kHz: 64 MiB, 5 MiB for the stem read and 768 kB of
+	// bus, 73.1 MB; the one queued is 1 s: 72.7 MB.
+	checkRenderBudget(t, func(cfg *Config) { cfg.RenderMemory = 73_000_000 }, "memory",
+		"needs about 74 MB of memory", "a song of 0:02 at 48 kHz", "8 bytes a frame", "over the 73 MB one render may")
+}
+
+// checkRenderBudget holds a budget of one render (set by budget): a render
+// of a 2 s one-stem song over it is refused before it is queued, 422
+// over_budget on the session with a message saying each of wants, and
+// leaves no job, on SQLite and PostgreSQL; a 1 s one under it is queued.
+func checkRenderBudget(t *testing.T, budget func(*Config), what string, wants ...string) {
+	t.Helper()
 	for name, dbURL := range frontEndDatabases(t) {
 		t.Run(name, func(t *testing.T) {
 			b := frontEndsWith(t, dbURL, 1, DefaultLimits, budget)[0]
 			c := b.newProject(t)
-			// 2 s at 48 kHz, one stem, main: 2/60 × (1 + 8) = 0.3.
 			c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 96_000, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
 			var e apiError
 			c.do("POST", c.p("/render"), nil, "", http.StatusUnprocessableEntity, &e)
-			for _, want := range []string{"work is 0.3 stem-minutes", "song of 0:02 at 48 kHz; stems: 1, versions: 1", "over the 0.2 one render may"} {
+			for _, want := range wants {
 				if e.Error.Code != "over_budget" || e.Error.Field != "session" || !strings.Contains(e.Error.Message, want) {
-					t.Errorf("a render over the work budget: %+v, want over_budget on the session saying %q", e.Error, want)
+					t.Errorf("a render over the %s budget: %+v, want over_budget on the session saying %q", what, e.Error, want)
 				}
 			}
 			var jobs struct{ Jobs []any }
@@ -201,7 +224,7 @@ func TestRenderWorkIsBudgeted(t *testing.T) {
 		})
 	}
 	b := setupWith(t, budget)
-	c := b.newDrumsProject(t, 48_000) // 0.15
+	c := b.newDrumsProject(t, 48_000)
 	c.queue("render", http.StatusAccepted)
 }
 

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"stemmaster"
 	"stemmaster/internal/audiotest"
@@ -255,16 +256,10 @@ func TestStreamSegments(t *testing.T) {
 func TestGuidePage(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	res, err := http.Get(b.url + "/guide")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var buf bytes.Buffer
-	buf.ReadFrom(res.Body)
+	guide := getText(t, b.url+"/guide")
 	// Every finding code the check reports has its paragraph.
 	for code := range stemmaster.CodeSeverity {
-		if !strings.Contains(buf.String(), `id="`+strings.ReplaceAll(code, "_", "-")+`"`) {
+		if !strings.Contains(guide, `id="`+strings.ReplaceAll(code, "_", "-")+`"`) {
 			t.Errorf("the guide has no paragraph for %s", code)
 		}
 	}
@@ -522,4 +517,35 @@ func TestSongTitleKeptWithTheProject(t *testing.T) {
 	d := b.newProject(t)
 	d.id = c.id
 	d.do("GET", d.p("/title"), nil, "", http.StatusForbidden, nil)
+}
+
+// TestRetentionWords: the page says how long projects are kept in the
+// words a musician reads ("deleted 7 days after they are made"); it said
+// "after the retention period", a term with no figure.
+func TestRetentionWords(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		7 * 24 * time.Hour: "7 days", 24 * time.Hour: "1 day", 36 * time.Hour: "36 hours",
+		time.Hour: "1 hour", 90 * time.Minute: "2 hours", 30 * time.Minute: "30 minutes", 10 * time.Second: "1 minute",
+	} {
+		if got := retentionWords(d); got != want {
+			t.Errorf("retentionWords(%v) = %q, want %q", d, got, want)
+		}
+	}
+	b := setup(t)
+	if !strings.Contains(getText(t, b.url+"/"), `<span id="retention">7 days</span> after they are made`) {
+		t.Errorf("the page does not say projects are kept 7 days (the default retention)")
+	}
+}
+
+// getText is the body of a GET of url.
+func getText(t *testing.T, url string) string {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var buf bytes.Buffer
+	buf.ReadFrom(res.Body)
+	return buf.String()
 }

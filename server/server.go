@@ -121,6 +121,11 @@ type Config struct {
 	// service.DefaultRenderWork; negative: no budget); past it a render
 	// is refused with 422 over_budget before it is queued.
 	RenderWork float64
+	// RenderMemory is the memory one render may take, in bytes
+	// (service.RenderWork.MemoryBytes; 0: service.DefaultRenderMemory;
+	// negative: no bound); past it a render is refused with 422
+	// over_budget before it is queued.
+	RenderMemory int64
 	// Checks and renders queued or running per project and per client
 	// (429), and finished jobs a project keeps of each kind; zero takes
 	// the Default… constants of joblimits.go, negative means no bound.
@@ -260,6 +265,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; "+
 		"script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+	if len(r.TransferEncoding) > 0 {
+		// A chunked request ends its connection. Net/http frames it by
+		// its chunks and drops a Content-Length sent beside them (so no
+		// handler can tell), but keeps the connection for the next
+		// request; a proxy in front that framed it by that
+		// Content-Length has read the chunks' tail as a request of its
+		// own (request smuggling), and RFC 9112 (6.1) has the server
+		// close after such a request. Browsers never send a chunked
+		// body, so closing after any costs clients nothing.
+		h.Set("Connection", "close")
+	}
 	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 		body := newMinRateBody(w, r.Body, s.cfg.MinBodyRate, s.cfg.BodyRateWindow)
 		r.Body = body

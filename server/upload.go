@@ -403,6 +403,10 @@ func nameConflict(name, original string, held store.File) *uploadError {
 	if held.Kind != store.KindStem && held.Kind != store.KindMix {
 		held.Kind = "file"
 	}
+	if held.Name != name && strings.EqualFold(held.Name, name) {
+		return &uploadError{http.StatusConflict, "name_taken",
+			fmt.Sprintf("%q differs from the %s %q already uploaded only in letter case, which macOS and Windows take for one file name (one would overwrite the other in a download); rename one of them", original, held.Kind, heldBy)}
+	}
 	if held.Name != name {
 		return &uploadError{http.StatusConflict, "name_taken",
 			fmt.Sprintf("%q would be stored as %s, which reads as %s, the name of the %s %q already uploaded; rename one of them", original, name, held.Name, held.Kind, heldBy)}

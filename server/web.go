@@ -111,17 +111,39 @@ type indexData struct {
 	Demo     bool
 	Limits   Limits
 	Static   string
+	// Retention is how long a project is kept, in words ("7 days"): the
+	// page says it where it says projects are deleted.
+	Retention string
+}
+
+// retentionWords says a retention in the words a musician reads: whole
+// days, else whole hours, else minutes.
+func retentionWords(d time.Duration) string {
+	plural := func(n int64, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return strconv.FormatInt(n, 10) + " " + unit + "s"
+	}
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return plural(int64(d/(24*time.Hour)), "day")
+	case d >= time.Hour:
+		return plural(int64(d.Round(time.Hour)/time.Hour), "hour")
+	}
+	return plural(max(1, int64(d.Round(time.Minute)/time.Minute)), "minute")
 }
 
 func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	err := indexTemplate.Execute(&buf, indexData{
-		Presets:  presetViews(s.cfg.Presets),
-		Roles:    stemmaster.Roles,
-		Versions: []string{"main", "instrumental", "a_cappella", "tv"},
-		Demo:     s.cfg.Demo != nil,
-		Limits:   s.cfg.Limits,
-		Static:   startTime,
+		Presets:   presetViews(s.cfg.Presets),
+		Roles:     stemmaster.Roles,
+		Versions:  []string{"main", "instrumental", "a_cappella", "tv"},
+		Demo:      s.cfg.Demo != nil,
+		Limits:    s.cfg.Limits,
+		Static:    startTime,
+		Retention: retentionWords(s.cfg.Retention),
 	})
 	if err != nil {
 		s.internal(w, r, err)

@@ -39,7 +39,7 @@ func (r *Runner) Check(ctx context.Context, a jobs.CheckArgs, attempt, maxAttemp
 	if len(src.stems) == 0 {
 		return r.fail(ctx, job, errors.New("no stems uploaded"))
 	}
-	r.progress(ctx, job, "check", 0.1)
+	r.newJobProgress(job).write(ctx, "check", 0.1)
 	report, err := noPanic(r.Log(), func() (*stemmaster.CheckReport, error) { return r.check(ctx, src) })
 	if err != nil {
 		return r.workFailed(ctx, job, start, last, err, src, work)

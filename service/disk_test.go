@@ -318,6 +318,19 @@ func TestRenderWork(t *testing.T) {
 	if w := fs.RenderWork(sess); w.Minutes != 2 || w.Rate != 96_000 || w.Units != 2*2*(2+BusWork) {
 		t.Errorf("a 2-minute song at 96 kHz of two stems: %+v, want %d units", w, 2*2*(2+BusWork))
 	}
+	// Memory: the bus, 8 bytes a frame at the song's rate, whatever the
+	// versions, and a few MiB a file read. A one-stem 20-minute song at
+	// 384 kHz fits the default work budget and needs 3.8 GB, over the
+	// default memory; at 192 kHz with 16 stems and every version it fits
+	// both.
+	fs, sess = song(1, 384_000, 1200)
+	if w := fs.RenderWork(sess); w.Units > DefaultRenderWork || w.MemoryBytes != RenderBaseBytes+RenderInputBytes+8*1200*384_000 || w.MemoryBytes <= DefaultRenderMemory {
+		t.Errorf("20 min at 384 kHz, one stem: %+v, want within the work budget and %d bytes, over the memory budget", w, RenderBaseBytes+RenderInputBytes+8*1200*384_000)
+	}
+	fs, sess = song(16, 192_000, 1200, stemmaster.AllVersions...)
+	if w := fs.RenderWork(sess); w.MemoryBytes != RenderBaseBytes+16*RenderInputBytes+8*1200*192_000 || w.MemoryBytes > DefaultRenderMemory {
+		t.Errorf("20 min at 192 kHz, 16 stems, 4 versions: %+v, want %d bytes, within the memory budget", w, RenderBaseBytes+16*RenderInputBytes+8*1200*192_000)
+	}
 	fs = Files{file(store.KindMix, "mix.wav", 48_000, 240)}
 	if w := fs.RenderWork(&stemmaster.Session{}); w.Stems != 1 || w.Units != 4*(1+BusWork) {
 		t.Errorf("a 4-minute stereo master at 48 kHz: %+v, want one stem, %d units", w, 4*(1+BusWork))

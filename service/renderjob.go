@@ -105,7 +105,8 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	preview := filepath.Join(work, jobs.PreviewName)
 	plain := jobs.NewPreviewWriter(preview)
 	faultpoint.Hit("render-started")
-	stopProgress := r.reportProgress(ctx, job, rep)
+	progress := r.newJobProgress(job)
+	stopProgress := r.reportProgress(ctx, progress, rep)
 	res, err := noPanic(r.Log(), func() (*stemmaster.Report, error) {
 		defer stopProgress() // under noPanic: the reporter's panic fails the job
 		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: src.dir, Open: src.open, OutDir: out, Confirmed: a.Confirmed,
@@ -128,7 +129,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	if err := up.putDir(out); err != nil {
 		return r.retry(ctx, job, last, err)
 	}
-	r.progress(ctx, job, "preview", 0.92)
+	progress.write(ctx, "preview", 0.92)
 	sumLUFS, perr := plain.Result()
 	if pe := (*safego.PanicError)(nil); errors.As(perr, &pe) {
 		// A bug encoding the preview: the job fails naming it (summed
@@ -145,7 +146,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 		log.Warn("sum preview failed", "error", perr)
 	}
 	ph.mark("preview")
-	r.progress(ctx, job, "upload", 0.95)
+	progress.write(ctx, "upload", 0.95)
 	report, figures := encodeReport(res, work)
 	outputs, err := up.wait(figures, sumLUFS)
 	if err != nil {
@@ -222,7 +223,7 @@ func (p *progressReporter) take() (string, float64, bool) {
 // reportProgress writes the reporter's latest value every progress
 // interval until the returned function is called, which panics with the
 // reporter's panic, if it had one.
-func (r *Runner) reportProgress(ctx context.Context, job *store.Job, p *progressReporter) func() {
+func (r *Runner) reportProgress(ctx context.Context, w *jobProgress, p *progressReporter) func() {
 	done := make(chan struct{})
 	stopped := make(chan struct{})
 	var bug safego.Carry
@@ -240,7 +241,7 @@ func (r *Runner) reportProgress(ctx context.Context, job *store.Job, p *progress
 				return
 			case <-t.C:
 				if stage, f, ok := p.take(); ok {
-					r.progress(ctx, job, stage, f)
+					w.write(ctx, stage, f)
 				}
 			}
 		}

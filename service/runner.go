@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -181,12 +182,41 @@ func (r *Runner) progressInterval() time.Duration {
 	return 250 * time.Millisecond
 }
 
-// progress records the stage and progress of job's attempt, unless the
-// job has gone to another attempt meanwhile (store.JobUpdate.IfAttempt).
-func (r *Runner) progress(ctx context.Context, job *store.Job, stage string, f float64) {
-	err := r.Meta.UpdateJob(ctx, job.ID, store.JobUpdate{State: store.StateRunning, Progress: f, Stage: stage, IfAttempt: job.Attempt})
-	if err != nil && ctx.Err() == nil && !errors.Is(err, store.ErrNotFound) {
-		r.Log().Warn("job progress", "job", job.ID, "error", err)
+// jobProgress records the stage and progress of a job's attempt, unless
+// the job has gone to another attempt meanwhile (store.JobUpdate.IfAttempt).
+// A store that stops answering (a database outage) is logged twice: a
+// warning at the first write that fails and one when a write succeeds
+// again, with the outage's length; the writes between, one every
+// progress interval, are counted, not logged.
+type jobProgress struct {
+	r   *Runner
+	job *store.Job
+
+	mu       sync.Mutex
+	since    time.Time // when writes began failing; zero while they succeed
+	failures int
+}
+
+func (r *Runner) newJobProgress(job *store.Job) *jobProgress {
+	return &jobProgress{r: r, job: job}
+}
+
+func (p *jobProgress) write(ctx context.Context, stage string, f float64) {
+	err := p.r.Meta.UpdateJob(ctx, p.job.ID, store.JobUpdate{State: store.StateRunning, Progress: f, Stage: stage, IfAttempt: p.job.Attempt})
+	if ctx.Err() != nil || errors.Is(err, store.ErrNotFound) {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case err != nil && p.since.IsZero():
+		p.since, p.failures = time.Now(), 1
+		p.r.jobLog(p.job).Warn("job progress not recorded; further failures are not logged until it is again", "error", err)
+	case err != nil:
+		p.failures++
+	case !p.since.IsZero():
+		p.r.jobLog(p.job).Warn("job progress recorded again", "outage", time.Since(p.since).Round(time.Millisecond).String(), "failed_writes", p.failures)
+		p.since, p.failures = time.Time{}, 0
 	}
 }
 

@@ -802,3 +802,54 @@ func (b *testBundle) outputsStored(t *testing.T, outs []store.Output, lost strin
 		rc.Close()
 	}
 }
+
+// outageStore is a store whose job updates fail while down is set, as
+// under a database outage.
+type outageStore struct {
+	*store.SQL
+	down atomic.Bool
+}
+
+func (o *outageStore) UpdateJob(ctx context.Context, id string, u store.JobUpdate) error {
+	if o.down.Load() {
+		return errors.New("dial tcp 10.0.0.5:5432: connect: connection refused")
+	}
+	return o.SQL.UpdateJob(ctx, id, u)
+}
+
+// TestProgressOutageLoggedOnce: a job's progress writes under a database
+// outage logged a warning each (every 250 ms, for as long as it lasted);
+// it logs one when they start failing and one, with the outage's length,
+// when they succeed again.
+func TestProgressOutageLoggedOnce(t *testing.T) {
+	t.Parallel()
+	b := wholeRenders(t)
+	b.project(t, "j1")
+	ctx := context.Background()
+	job, err := b.meta.BeginAttempt(ctx, "p", "j1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log lockedLog
+	meta := &outageStore{SQL: b.meta}
+	b.runner.Meta = meta
+	b.runner.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	p := b.runner.newJobProgress(job)
+	p.write(ctx, "render", 0.1)
+	meta.down.Store(true)
+	for i := range 40 {
+		p.write(ctx, "render", 0.2+float64(i)/100)
+	}
+	meta.down.Store(false)
+	p.write(ctx, "render", 0.7)
+	p.write(ctx, "render", 0.8)
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "connection refused") ||
+		!strings.Contains(lines[1], "recorded again") || !strings.Contains(lines[1], "outage=") || !strings.Contains(lines[1], "failed_writes=40") {
+		t.Errorf("the log of an outage over 40 progress writes:\n%s\nwant one warning as it starts and one, with its length, as it ends", log.String())
+	}
+	got, err := b.meta.Job(ctx, "p", "j1")
+	if err != nil || got.Progress != 0.8 {
+		t.Errorf("progress after the outage: %v %v, want 0.8", got, err)
+	}
+}

@@ -98,10 +98,7 @@ func TestRecordConfirmed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got struct {
-		MasteredAnyway []string `json:"mastered_anyway"`
-		Warnings       []string `json:"warnings"`
-	}
+	var got stemmaster.Report
 	if err := json.Unmarshal(data, &got); err != nil || len(got.MasteredAnyway) != 1 || len(got.Warnings) != 1 || !strings.Contains(got.Warnings[0], "mastered anyway") {
 		t.Errorf("report.json %s (%v)", data, err)
 	}

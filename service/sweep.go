@@ -16,7 +16,14 @@ import (
 // fell out of the kept revisions, as the sweep table lists them. It never
 // touches a project's current render or a kept revision: those are skipped
 // (and forgotten) whatever the table says. A crash halfway leaves the entry, and the next sweep finishes it.
+// It drops the reservations of uploads whose lease ran out first (a front
+// end that died mid-upload leaves its row).
 func (r *Runner) Sweep(ctx context.Context) {
+	if n, err := r.Meta.DropLapsedUploads(ctx); err != nil {
+		r.Log().Warn("sweep lapsed upload reservations", "error", err)
+	} else if n > 0 {
+		r.Log().Info("lapsed upload reservations dropped", "count", n)
+	}
 	sweeps, err := r.Meta.Sweeps(ctx)
 	if err != nil {
 		r.Log().Warn("sweep", "error", err)

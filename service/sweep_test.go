@@ -12,6 +12,7 @@ import (
 	"stemmaster/internal/s3test"
 	"stemmaster/jobs"
 	"stemmaster/store"
+	"stemmaster/store/storetest"
 )
 
 // TestCleanOrphans runs the list-and-compare sweep on a directory and on
@@ -49,7 +50,7 @@ func testCleanOrphans(t *testing.T, bucket string) {
 	}
 	now := time.Now()
 	for _, j := range []struct{ id, state string }{{"r2", store.StateCancelled}, {"r3", store.StateRunning}} {
-		addJob(t, b, j.id, now)
+		storetest.QueuedRender(t, b.meta, j.id, now)
 		b.meta.UpdateJob(ctx, j.id, store.JobUpdate{State: j.state})
 	}
 	published := store.JobPrefix("p", "r1") + "main.wav"
@@ -162,13 +163,6 @@ func TestSweepNeverTouchesTheCurrentRender(t *testing.T) {
 	}
 }
 
-func addJob(t *testing.T, b *testBundle, id string, created time.Time) {
-	t.Helper()
-	if err := b.meta.CreateJob(context.Background(), &store.Job{ID: id, ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: created}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // renderTwice publishes two renders of the project, j1 then j2.
 func (b *testBundle) renderTwice(t *testing.T) {
 	t.Helper()
@@ -177,7 +171,7 @@ func (b *testBundle) renderTwice(t *testing.T) {
 	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
 		t.Fatal(err)
 	}
-	addJob(t, b, "j2", time.Now())
+	storetest.QueuedRender(t, b.meta, "j2", time.Now())
 	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j2"}, 1, 3); err != nil {
 		t.Fatal(err)
 	}

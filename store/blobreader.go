@@ -34,6 +34,10 @@ const (
 	firstRead = 64 << 10
 )
 
+// InputReadAhead is the most memory one reader of an object in place
+// (OpenInput on S3) holds: its buffer and the chunks read ahead of it.
+const InputReadAhead = (aheadDepth + 1) * chunkSize
+
 // OpenInput opens the object at key for reading in place, seekable. A
 // bucket on a local directory opens the object's file itself; other
 // buckets (S3) read it by ranged requests through a read-ahead buffer,

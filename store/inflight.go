@@ -61,7 +61,7 @@ func (s *SQL) liveReservation() string { return `r.expires_at >= ` + s.nowMS() }
 // the project is gone or its retention has ended.
 func (s *SQL) BeginUpload(ctx context.Context, r *Reservation, maxFiles int) error {
 	return s.withinLimits(ctx, "begin upload "+r.Name, r.ProjectID, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM upload_reservations WHERE expires_at < `+s.nowMS()); err != nil {
+		if _, err := s.dropLapsedUploads(ctx, tx); err != nil {
 			return err
 		}
 		if r.Kind != KindReference && maxFiles > 0 {
@@ -303,6 +303,30 @@ func (s *SQL) ownerUse(ctx context.Context, tx *sql.Tx, kind, owner, except stri
 func (s *SQL) RenewUpload(ctx context.Context, id string) error {
 	return s.execOne(ctx, "upload reservation "+id, `UPDATE upload_reservations SET expires_at = `+s.nowMS()+` + ? WHERE id = ? AND expires_at >= `+s.nowMS(),
 		UploadLease.Milliseconds(), id)
+}
+
+// DropLapsedUploads deletes the reservations whose lease ran out (their
+// front end died or lost the database) and returns how many. They count
+// for nothing already (liveReservation); the maintenance sweep drops them
+// so that the table holds only uploads in flight, where the next upload
+// to any project would otherwise be the first to.
+func (s *SQL) DropLapsedUploads(ctx context.Context) (int, error) {
+	n, err := s.dropLapsedUploads(ctx, s.db)
+	if err != nil {
+		return 0, fmt.Errorf("store: drop lapsed uploads: %w", err)
+	}
+	return n, nil
+}
+
+func (s *SQL) dropLapsedUploads(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}) (int, error) {
+	res, err := db.ExecContext(ctx, `DELETE FROM upload_reservations WHERE expires_at < `+s.nowMS())
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // EndUpload deletes the reservation of an upload that ends without being

@@ -234,3 +234,38 @@ func TestGrowUploadOfAReservationEndedMeanwhile(t *testing.T) {
 		}
 	})
 }
+
+// TestLapsedUploadsDropped: a reservation whose lease ran out (its front
+// end died) stayed in the table until the next upload began anywhere; the
+// maintenance sweep drops it, and leaves a live one.
+func TestLapsedUploadsDropped(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		p := createProject(t, s, "lapsed-"+name, now)
+		for _, id := range []string{"dead", "live"} {
+			if err := s.BeginUpload(ctx, &Reservation{ID: id + "-" + name, ProjectID: p.ID, Kind: KindStem, Name: id + ".wav"}, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The dead front end's lease ran out a second ago.
+		if _, err := s.db.ExecContext(ctx, s.q(`UPDATE upload_reservations SET expires_at = expires_at - ? WHERE id = ?`),
+			(UploadLease + time.Second).Milliseconds(), "dead-"+name); err != nil {
+			t.Fatal(err)
+		}
+		n, err := s.DropLapsedUploads(ctx)
+		if err != nil || n < 1 {
+			t.Fatalf("DropLapsedUploads: %d, %v; want the lapsed one dropped", n, err)
+		}
+		rows := map[string]bool{}
+		for _, id := range []string{"dead", "live"} {
+			var c int
+			if err := s.db.QueryRowContext(ctx, s.q(`SELECT count(*) FROM upload_reservations WHERE id = ?`), id+"-"+name).Scan(&c); err != nil {
+				t.Fatal(err)
+			}
+			rows[id] = c == 1
+		}
+		if rows["dead"] || !rows["live"] {
+			t.Errorf("after the sweep: %v, want the lapsed reservation gone and the live one kept", rows)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"golang.org/x/text/unicode/norm"
@@ -356,8 +357,14 @@ func (e *NameConflictError) Error() string {
 // "ｆｕｌｌ.wav" (full width) and "full.wav", "ﬁll.wav" (a ligature) and
 // "fill.wav", "take².wav" and "take2.wav". Two files so named would be two
 // strips, two session entries and two downloads no one can tell apart, so
-// a project holds one of them (PutFileWithin).
-func ReadAlike(a, b string) bool { return a != b && norm.NFKC.String(a) == norm.NFKC.String(b) }
+// a project holds one of them (PutFileWithin). Names that differ only in
+// letter case ("Drums.wav", "drums.wav") read alike too: macOS and Windows
+// take them for one file name, and unzipping outputs.zip or saving the
+// stems there keeps one of the two, the other overwritten. The fold is
+// Unicode's simple case folding, as those file systems compare names.
+func ReadAlike(a, b string) bool {
+	return a != b && strings.EqualFold(norm.NFKC.String(a), norm.NFKC.String(b))
+}
 
 // PutFileWithin records an uploaded file as PutFile does, replacing the
 // file of the same kind and name (and, for a mix, the previous mix), in one

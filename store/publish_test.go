@@ -340,17 +340,15 @@ func TestUpdateJobIfAttempt(t *testing.T) {
 }
 
 // TestNamesThatReadAlike: a file whose name reads as another's once
-// compatibility forms are folded (NFKC) is refused as that name's
+// compatibility forms and letter case are folded (NFKC, simple case
+// folding) is refused as that name's
 // conflict, as the same name of another kind is, under any concurrency
 // (the server's own check comes before the upload and is not atomic); a
 // new mix still replaces the old one, however it is spelled.
 func TestNamesThatReadAlike(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
-		p := &Project{ID: "alike-" + name, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-		if err := s.CreateProject(ctx, p); err != nil {
-			t.Fatal(err)
-		}
+		p := createProject(t, s, "alike-"+name, now)
 		put := func(kind, file string) error {
 			_, err := s.PutFileWithin(ctx, &File{ProjectID: p.ID, Kind: kind, Name: file, Size: 10, BlobKey: p.ID + "/" + kind + file, CreatedAt: now}, FileLimits{})
 			return err
@@ -365,6 +363,9 @@ func TestNamesThatReadAlike(t *testing.T) {
 			{KindMix, "\uff46\uff55\uff4c\uff4c.wav", "full.wav"},
 			{KindStem, "take\u00b2.wav", "take2.wav"}, // superscript two
 			{KindStem, "mix.wav", "\uff4d\uff49\uff58.wav"},
+			{KindStem, "Full.wav", "full.wav"}, // letter case only: one file on macOS and Windows
+			{KindMix, "TAKE2.WAV", "take2.wav"},
+			{KindStem, "\uff26ull.wav", "full.wav"}, // full width and case
 		} {
 			var ce *NameConflictError
 			if err := put(f[0], f[1]); !errors.As(err, &ce) || ce.Name != f[2] {

@@ -272,6 +272,8 @@ type Metadata interface {
 	GrowUpload(ctx context.Context, id string, least, most int64, lim FileLimits) (int64, error)
 	RenewUpload(ctx context.Context, id string) error
 	EndUpload(ctx context.Context, id string) error
+	// DropLapsedUploads deletes the reservations whose lease ran out.
+	DropLapsedUploads(ctx context.Context) (int, error)
 	// LiveProjects counts the projects not yet expired at now.
 	LiveProjects(ctx context.Context, now time.Time) (int, error)
 	// Outputs lists the outputs of the project's current render.

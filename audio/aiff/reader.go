@@ -70,13 +70,11 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		commFrames  int64
 		ssndLen     int64 = -1 // declared bytes of audio in SSND
 		ssndDataOff int64 = -1
+		// streamedSSND: SSND's size is 0, a placeholder (see below).
+		streamedSSND bool
 	)
 	for !haveComm || ssndDataOff < 0 {
-		missing := "COMM"
-		if haveComm {
-			missing = "SSND"
-		}
-		id, size, err := c.Next(missing)
+		id, size, err := c.NextOf("COMM", "SSND", haveComm)
 		if err != nil {
 			return nil, err
 		}
@@ -95,7 +93,12 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 			if ssndDataOff >= 0 {
 				return nil, &FormatError{Msg: "two SSND chunks"}
 			}
-			if size < 8 {
+			// A size of 0 is a writer's placeholder never filled in (ffmpeg
+			// writing to a pipe leaves it, and COMM's frame count, at 0):
+			// the audio runs to the end of the file, as sox reads it.
+			streamed := size == 0
+			streamedSSND = streamed
+			if size < 8 && !streamed {
 				return nil, &FormatError{Msg: fmt.Sprintf("SSND chunk of %d bytes", size)}
 			}
 			b, err := c.Bytes(8)
@@ -103,11 +106,20 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 				return nil, c.EndOf("the SSND chunk", err)
 			}
 			offset := int64(binary.BigEndian.Uint32(b[0:4]))
+			if streamed {
+				size = math.MaxInt64 // offset and audio run to the end
+				if c.Size >= 0 {
+					size = max(c.Size-c.Pos+8, 8)
+				}
+			}
 			if offset > size-8 {
 				return nil, &FormatError{Msg: fmt.Sprintf("SSND offset %d beyond its %d bytes", offset, size)}
 			}
 			ssndDataOff = c.Pos + offset
 			ssndLen = size - 8 - offset
+			if streamed && !haveComm {
+				return nil, &FormatError{Msg: "SSND of size 0 (audio to the end of the file) before COMM"}
+			}
 			if !haveComm {
 				// COMM comes later: look for it, then come back.
 				if c.S == nil {
@@ -144,16 +156,34 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 	h.DataLen = min(ssndLen, commFrames*fb)
 	h.Truncate = commFrames > ssndLen/fb
 	h.Declared = commFrames
+	if sox := soxUnknown / fb; commFrames == sox && ssndLen == sox*fb && (c.Size < 0 || c.Size-ssndDataOff < ssndLen) {
+		// sox writing to a pipe declares soxUnknown bytes (COMM: as many
+		// whole frames) and cannot come back: its placeholder, which sox
+		// reads to the end, and so does a file that holds fewer.
+		streamedSSND, commFrames = true, 0
+	}
+	if streamedSSND && commFrames == 0 {
+		// Neither chunk says how long the audio is: to the end.
+		h.DataLen, h.Truncate, h.Declared = -1, false, -1
+		if c.Size >= 0 {
+			h.DataLen = ssndLen
+		}
+	}
 	held := ssndLen
 	if c.Size >= 0 {
 		held = min(held, max(c.Size-ssndDataOff, 0))
 	}
 	h.Measure(c.Size)
-	if !h.Truncate {
+	if !h.Truncate && h.Declared >= 0 {
 		h.Info.PastFrames = max(held/fb-commFrames, 0)
 	}
 	return h, nil
 }
+
+// soxUnknown is the audio's size in bytes that sox declares in a header
+// it cannot come back to (its output a pipe), in WAV (MS_UNSPEC) less
+// 0xFFF.
+const soxUnknown = 0x7f000000
 
 // readComm parses the COMM chunk; it returns the bytes consumed and the
 // declared frame count.

@@ -83,7 +83,7 @@ func TestDecodeLayouts(t *testing.T) {
 		{"AIFF SSND offset and odd chunks", form("AIFF", chunk{ID: "NAME", Body: []byte("odd")}, comm(1, 1, 16, 48000, ""), ssnd(5, be16(42)), chunk{ID: "ANNO", Body: []byte("x")}),
 			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(42, 16)}}, false},
 		{"AIFF odd chunk without its pad byte (a careless writer)", codectest.Unpadded(binary.BigEndian, form("AIFF", chunk{ID: "NAME", Body: []byte("odd")}, comm(1, 1, 16, 48000, ""), ssnd(0, be16(42))), "NAME"),
-			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(42, 16)}}, true},
+			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(42, 16)}}, false},
 		{"AIFF COMM after SSND", form("AIFF", ssnd(0, be16(7, 8)), comm(1, 2, 16, 48000, "")),
 			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(7, 16), q(8, 16)}}, true},
 		{"AIFC NONE", form("AIFC", chunk{ID: "FVER", Body: be32(0xA2805140)}, comm(2, 1, 16, 48000, "NONE"), ssnd(0, be16(3, -3))),
@@ -109,7 +109,11 @@ func TestDecodeLayouts(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			streamed := codectest.StreamSame
 			if tc.seekOnly {
-				streamed = codectest.StreamNone // SSND before COMM
+				// SSND before COMM: a stream is refused with the reason.
+				streamed = codectest.StreamNone
+				if _, err := Decode(codectest.Stream(bytes.NewReader(tc.file))); !codectest.As[*FormatError](err) || !strings.Contains(err.Error(), "SSND before COMM") {
+					t.Errorf("stream: Decode: %v; want the format error SSND before COMM", err)
+				}
 			}
 			info := audio.Info{Container: "aiff", Format: tc.format, Frames: int64(len(tc.want[0]))}
 			codectest.Decodes(t, tc.file, info, tc.want, streamed, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) })
@@ -135,6 +139,34 @@ func TestHeaderLength(t *testing.T) {
 		file := form("AIFF", comm(1, 2, 16, 48000, ""), ssnd(0, be16(7, 8, 9, 10, 11)))
 		codectest.ReadsPast(t, file[:len(file)-4], []float32{q(7, 16), q(8, 16)}, 1, decode)
 	})
+	// Headers a writer to a pipe cannot come back to, which sox reads to
+	// the end of the file: ffmpeg leaves every size 0 (refused as "SSND
+	// chunk of 0 bytes"), sox declares soxUnknown bytes (read as a file
+	// of 3 hours cut short).
+	pipe := []struct {
+		name string
+		file []byte
+	}{
+		{"ffmpeg's, every size 0", func() []byte {
+			f := form("AIFF", comm(2, 0, 16, 48000, ""), ssnd(0, be16(7, -7, 8, -8, 9, -9)))
+			binary.BigEndian.PutUint32(f[4:], 0)
+			binary.BigEndian.PutUint32(f[bytes.Index(f, []byte("SSND"))+4:], 0)
+			return f
+		}()},
+		{"sox's, soxUnknown bytes", func() []byte {
+			f := form("AIFF", comm(2, soxUnknown/4, 16, 48000, ""), ssnd(0, be16(7, -7, 8, -8, 9, -9)))
+			binary.BigEndian.PutUint32(f[4:], soxUnknown+0x50)
+			binary.BigEndian.PutUint32(f[bytes.Index(f, []byte("SSND"))+4:], soxUnknown+8)
+			return f
+		}()},
+	}
+	for _, p := range pipe {
+		t.Run("a pipe's header: "+p.name, func(t *testing.T) {
+			want := [][]float32{{q(7, 16), q(8, 16), q(9, 16)}, {q(-7, 16), q(-8, 16), q(-9, 16)}}
+			info := audio.Info{Container: "aiff", Frames: 3, Format: audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}}
+			codectest.Decodes(t, p.file, info, want, codectest.StreamOtherInfo, DecodeConfig, decode)
+		})
+	}
 	t.Run("SSND holds fewer than COMM declares", func(t *testing.T) {
 		file := form("AIFF", comm(1, 4, 16, 48000, ""), ssnd(0, be16(7, 8)), chunk{ID: "ANNO", Body: []byte("text")})
 		d, err := Decode(bytes.NewReader(file))

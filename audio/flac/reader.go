@@ -20,16 +20,15 @@ func init() {
 	audio.Register(audio.Codec{
 		Name:       "flac",
 		Match:      match,
+		Tagged:     true,
 		Decode:     pcm.AdaptDecode(Decode),
 		DecodeInfo: pcm.AdaptInfo(DecodeConfig),
 		Encode:     pcm.AdaptEncode(NewEncoder),
 	})
 }
 
-// match recognises the FLAC signature, also behind an ID3v2 tag.
-func match(b []byte) bool {
-	return bytes.HasPrefix(b, []byte("fLaC")) || bytes.HasPrefix(b, []byte("ID3")) && bytes.Contains(b, []byte("fLaC"))
-}
+// match recognises the FLAC signature (behind an ID3v2 tag: Tagged).
+func match(b []byte) bool { return bytes.HasPrefix(b, []byte("fLaC")) }
 
 // codec names the package to the glue in package pcm.
 type codec struct{}
@@ -121,6 +120,9 @@ func Decode(r io.Reader) (*Decoder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("flac: %w", err)
 	}
+	if r, err = withoutLeadingTag(r); err != nil {
+		return nil, err
+	}
 	var s *mflac.Stream
 	err = safely("metadata", func() (err error) {
 		s, err = mflac.New(r)
@@ -166,6 +168,26 @@ func Decode(r io.Reader) (*Decoder, error) {
 		scale: 1 / float32(int64(1)<<(si.BitsPerSample-1)),
 	}
 	return d, nil
+}
+
+// withoutLeadingTag is r past the ID3v2 tag a tagger put in front of the
+// stream, which the library would skip too, but not its footer (a tag with
+// one read as "not a FLAC file"); r itself, its first bytes given back,
+// when no tag opens it.
+func withoutLeadingTag(r io.Reader) (io.Reader, error) {
+	var b [10]byte
+	n, err := io.ReadFull(r, b[:])
+	size, ok := audio.ID3v2Size(b[:n])
+	if !ok {
+		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+			return nil, fmt.Errorf("flac: %w", err)
+		}
+		return io.MultiReader(bytes.NewReader(b[:n:n]), r), nil
+	}
+	if _, err := io.CopyN(io.Discard, r, size-10); err != nil {
+		return nil, libError("the ID3v2 tag before the stream", err)
+	}
+	return r, nil
 }
 
 // withoutTrailingTags is r, when it can seek, up to the tags that end

@@ -16,7 +16,7 @@
 // the valid bits are honoured (bits below them are cleared). Chunks other
 // than fmt, data, ds64 and bext (LIST, JUNK, iXML, fact, cue, …) are
 // skipped, with RIFF's pad byte after odd-sized chunks (where a writer
-// left it out, a file that can seek is read right all the same). Integer
+// left it out, a file or a stream is read right all the same). Integer
 // samples of n bits read as v/2^(n-1), exactly what ffmpeg and sox give.
 //
 // Damaged files: a data chunk that claims more bytes than the file holds is
@@ -29,7 +29,12 @@
 // audio: tags (ID3v2, ID3v1, APE) and chunks (LIST, id3, bext, …) that
 // start in the file's last 16 MiB; so does Info.PastFrames count audio
 // behind a data size that lies short, and zero padding then a tag is no
-// audio. A 32- or 64-bit float whose EXTENSIBLE valid bits say fewer reads
+// audio. A recognised chunk that starts further from the end (a LIST or
+// id3 chunk of more than 16 MiB) is not in Info.Frames, which the header
+// gives reading no more of the tail, but the read stops at it with a
+// *FormatError naming it. From a stream, which cannot look behind the
+// audio, both sizes read to the end of the input (a size of 0 when what
+// follows it is neither a chunk nor a tag). A 32- or 64-bit float whose EXTENSIBLE valid bits say fewer reads
 // as the whole floats it holds.
 // NaN and infinite float samples read as 0 and the stream ends with an
 // *audio.NonFiniteError. Sizes from the header are never used to allocate.

@@ -96,3 +96,50 @@ func readSome(r audio.Reader, max int) (*audio.Buffer, error) {
 	}
 	return out, nil
 }
+
+// FuzzFarChunks feeds the guard of audio of unknown length (farChunks)
+// arbitrary audio bytes in blocks of arbitrary sizes: it must never
+// panic, and whatever the blocks, it finds the chunk it finds read whole
+// (the same error) and no later than the frame the chunk opens, nor ever
+// before it. The header's length (> 16 MiB) keeps FuzzDecode's files from
+// reaching it.
+func FuzzFarChunks(f *testing.F) {
+	list := chunkBytes(chunk{ID: "LIST", Body: []byte("INFOISFT\x03\x00\x00\x00abc")})
+	f.Add(append(noise(40), list...), uint8(4), uint8(3), false)
+	f.Add(append(noise(39), append([]byte{0}, list...)...), uint8(3), uint8(1), true)
+	f.Add(noise(100), uint8(6), uint8(7), false)
+	f.Fuzz(func(t *testing.T, data []byte, fb, block uint8, oddStart bool) {
+		if fb == 0 || block == 0 {
+			return
+		}
+		dataOff := int64(44)
+		if oddStart {
+			dataOff++
+		}
+		end := dataOff + int64(len(data))
+		reach := map[int64]bool{end: true}
+		run := func(size int) (int64, string) {
+			g := newFarChunks(int(fb), dataOff, int64(len(data)), reach)
+			for off := 0; off < len(data); off += size {
+				b := data[off:min(off+size, len(data))]
+				n, err := g.check(b, int64(off))
+				if n < 0 || n > len(b) {
+					t.Fatalf("blocks of %d: %d of %d bytes at %d are audio", size, n, len(b), off)
+				}
+				if err != nil {
+					codectest.CheckTyped[*FormatError](t, err)
+					return int64(off + n), err.Error()
+				}
+			}
+			return int64(len(data)), ""
+		}
+		whole, werr := run(len(data) + 1)
+		got, err := run(int(block))
+		if err != werr {
+			t.Fatalf("blocks of %d: %q, read whole: %q", block, err, werr)
+		}
+		if got < whole || got > whole+8+int64(fb) {
+			t.Fatalf("blocks of %d: audio ends at %d, read whole at %d", block, got, whole)
+		}
+	})
+}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"testing"
 
 	"stemmaster/audio"
@@ -59,6 +61,23 @@ func TestHeaderLength(t *testing.T) {
 		file := riff("RIFF", fmtChunk(tagPCM, 1, 48000, 1, 8), chunk{ID: "data", Body: []byte{0x80, 0xC0, 0x40}}, list)
 		codectest.ReadsPast(t, file, []float32{0, 0.5, -0.5}, 0, decode)
 	})
+	t.Run("sox's data size for a pipe (MS_UNSPEC) with samples behind it", func(t *testing.T) {
+		// Read as streamed, as sox reads it: it was a file of 12 hours
+		// cut short.
+		file := riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8, 9), Size: soxUnknownSize})
+		codectest.ReadsPast(t, file, []float32{q(7, 16), q(8, 16), q(9, 16)}, 0, decode)
+		// In whole frames of 24-bit stereo: 0x7fffeffc, beside a fact
+		// chunk of as many frames.
+		file = riff("RIFF", fmtChunk(tagPCM, 2, 48000, 6, 24), chunk{ID: "fact", Body: le32(soxUnknownSize / 6)}, chunk{ID: "data", Body: le24(7, -7, 8, -8), Size: soxUnknownSize / 6 * 6})
+		d, err := Decode(bytes.NewReader(file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := audiotest.ReadAll(t, d, 4096)
+		if err != nil || got.Frames() != 2 || d.Info().Frames != 2 {
+			t.Errorf("24-bit stereo: read %d frames (Info %d), then %v; want 2 and no error", got.Frames(), d.Info().Frames, err)
+		}
+	})
 	t.Run("data size 0 with samples behind it", func(t *testing.T) {
 		file := sizeZero(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8, 9)}))
 		codectest.ReadsPast(t, file, []float32{q(7, 16), q(8, 16), q(9, 16)}, 0, decode)
@@ -69,6 +88,33 @@ func TestHeaderLength(t *testing.T) {
 		file = append(file[:i+4:i+4], append([]byte{0, 0, 0, 0}, file[i+10:]...)...)
 		codectest.ReadsPast(t, file, nil, 0, decode)
 	})
+	// From a stream, which cannot look behind the samples, a size of 0
+	// opening audio reads to the end (Frames unknown), as 0xFFFFFFFF
+	// does; it read as no frames (a float export with only its fact chunk
+	// filled in, an RF64 whose ds64 was never).
+	for _, c := range []struct {
+		name string
+		file []byte
+		want []float32
+	}{
+		{"a stream: data size 0 with samples behind it", sizeZero(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8, 9)})), []float32{q(7, 16), q(8, 16), q(9, 16)}},
+		{"a stream: float, data size 0, the length in the fact chunk", sizeZero(riff("RIFF", fmtChunk(tagFloat, 1, 48000, 4, 32), chunk{ID: "fact", Body: le32(2)}, chunk{ID: "data", Body: f32(0.5, -0.5)})), []float32{0.5, -0.5}},
+		{"a stream: RF64, ds64 data size 0", riff("RF64", ds64Chunk(0, 0, 0), pcm16, chunk{ID: "data", Body: le16(3, -3), Size: unknownSize}), []float32{q(3, 16), q(-3, 16)}},
+		{"a stream: data size 0, then a chunk", sizeZero(riff("RIFF", pcm16, chunk{ID: "data"}, list)), nil},
+		{"a stream: data size 0 at the end", sizeZero(riff("RIFF", pcm16, chunk{ID: "data"})), nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d, err := Decode(codectest.Stream(bytes.NewReader(c.file)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := audiotest.ReadAll(t, d, 4096)
+			if err != nil {
+				t.Fatal(err)
+			}
+			audiotest.SameSamples(t, got, &audio.Buffer{Data: [][]float32{c.want}}, "the samples behind the header")
+		})
+	}
 	t.Run("data size beyond the file", func(t *testing.T) {
 		file := riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8), Size: 8})
 		d, err := Decode(bytes.NewReader(file))
@@ -148,6 +194,64 @@ func TestTrailers(t *testing.T) {
 	t.Run("odd 8-bit data, its pad byte, then a chunk, after a data size of 0", func(t *testing.T) {
 		file := sizeZero(riff("RIFF", fmtChunk(tagPCM, 1, 48000, 1, 8), chunk{ID: "data", Body: []byte{0x80, 0xC0, 0x40}}, chunk{ID: "LIST", Body: []byte("INFO")}))
 		codectest.ReadsPast(t, file, []float32{0, 0.5, -0.5}, 0, decode)
+	})
+}
+
+// TestFarTrailingChunk: behind audio of unknown length (a data size of
+// 0xFFFFFFFF or 0), a chunk that starts further from the end than the
+// tailScan bytes the header reads was read as audio, 17 MB of a LIST
+// chunk heard as noise at the end of the stem. The read stops where it
+// starts with a format error naming it, the frames before it delivered
+// (and those a header across two reads opens);
+// a streamed file as long with nothing behind its audio reads whole.
+func TestFarTrailingChunk(t *testing.T) {
+	t.Parallel()
+	pcm16 := fmtChunk(tagPCM, 2, 48000, 4, 16)
+	big := chunkBytes(chunk{ID: "LIST", Body: append([]byte("INFOICMT"), noise(tailScan+1<<20)...)})
+	for _, c := range []struct {
+		name  string
+		fmt   chunk
+		audio []byte
+		tail  []byte
+	}{
+		{"a LIST chunk of 17 MB", pcm16, noise(1 << 16), big},
+		{"a LIST chunk of 17 MB, then a bext chunk", pcm16, noise(1 << 16), append(slices.Clip(big), chunkBytes(bextChunk(7))...)},
+		// Its header across the end of a block read (16 KiB).
+		{"a LIST chunk of 17 MB across two blocks", pcm16, noise(1<<16 - 4), big},
+		// Behind the pad byte of 24-bit mono audio of an odd length.
+		{"a LIST chunk of 17 MB after a pad byte", fmtChunk(tagPCM, 1, 48000, 3, 24), noise(3 * 21845), big},
+	} {
+		fb := int(binary.LittleEndian.Uint16(c.fmt.Body[12:14]))
+		for _, size := range []uint32{0, unknownSize} {
+			t.Run(fmt.Sprintf("%s after a data size of %#x", c.name, size), func(t *testing.T) {
+				file := append(riff("RIFF", c.fmt, chunk{ID: "data", Body: c.audio}), c.tail...)
+				binary.LittleEndian.PutUint32(file[bytes.Index(file, []byte("data"))+4:], size)
+				for _, block := range []int{1, 4096} {
+					d, err := Decode(bytes.NewReader(file))
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := audiotest.ReadAll(t, d, block)
+					// A header across two reads is seen with the second:
+					// the frames it opens may have been delivered.
+					want, most := len(c.audio)/fb, (len(c.audio)+8)/fb+1
+					if !codectest.As[*FormatError](err) || !strings.Contains(err.Error(), `"LIST" chunk`) || got.Frames() < want || got.Frames() > most {
+						t.Errorf("blocks of %d: read %d frames, then %v; want the %d of the audio (%d at most), then a format error naming the LIST chunk", block, got.Frames(), err, want, most)
+					}
+				}
+			})
+		}
+	}
+	t.Run("audio as long, nothing behind it", func(t *testing.T) {
+		file := riff("RIFF", pcm16, chunk{ID: "data", Body: noise(tailScan + 1<<20), Size: unknownSize})
+		d, err := Decode(bytes.NewReader(file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := audiotest.ReadAll(t, d, 4096)
+		if err != nil || int64(got.Frames()) != d.Info().Frames {
+			t.Errorf("read %d frames of %d, then %v", got.Frames(), d.Info().Frames, err)
+		}
 	})
 }
 

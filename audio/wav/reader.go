@@ -55,6 +55,10 @@ var guidTail = [14]byte{0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0x
 // end of the file" (streamed WAV).
 const unknownSize = 0xFFFFFFFF
 
+// soxUnknownSize is the data size sox writes when it cannot come back to
+// the header (its output a pipe): MS_UNSPEC in its source.
+const soxUnknownSize = 0x7ffff000
+
 // MaxChannels is the largest channel count decoded, 256: the bound the
 // WAV and AIFF decoders share (pcm.MaxChannels).
 const MaxChannels = pcm.MaxChannels
@@ -88,11 +92,7 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		ds64Data          = int64(-1)
 	)
 	for !haveData {
-		missing := "fmt"
-		if haveFmt {
-			missing = "data"
-		}
-		id, size, err := c.Next(missing)
+		id, size, err := c.NextOf("fmt", "data", haveFmt)
 		if err != nil {
 			return nil, err
 		}
@@ -142,8 +142,11 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 					return nil, &FormatError{Msg: "RF64 file without ds64 chunk"}
 				}
 				h.DataLen = ds64Data
-			case size == unknownSize:
-				h.DataLen = -1 // streamed WAV: until the end of the file
+			case size == unknownSize, size == soxUnknownSize/int64(h.Layout.FrameBytes())*int64(h.Layout.FrameBytes()) && (c.Size < 0 || c.Size-c.Pos < size):
+				// Streamed WAV: until the end of the file; sox writing
+				// to a pipe declares soxUnknownSize in whole frames, and
+				// reads it so.
+				h.DataLen = -1
 			default:
 				h.DataLen = size
 			}
@@ -153,7 +156,7 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 			return nil, err
 		}
 	}
-	if h.DataLen == 0 && c.S != nil && audioFollows(c, h.DataOff) {
+	if h.DataLen == 0 && (c.S != nil && audioFollows(c, h.DataOff) || c.S == nil && audioOpensStream(c)) {
 		// A data size of 0 with samples behind it is a streaming writer's
 		// placeholder, never filled in: as 0xFFFFFFFF, until the end.
 		h.DataLen = -1
@@ -165,15 +168,19 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		// Streamed: the audio runs to the end of the file, or to the
 		// chunks and tags appended behind it.
 		at := c.Pos
-		h.DataLen = audioEnd(c, h.DataOff, fb) - h.DataOff
+		end, reach := audioEnd(c, h.DataOff, fb)
+		h.DataLen = end - h.DataOff
 		if err := c.SeekPos(at); err != nil {
 			return nil, fmt.Errorf("wav: %w", err)
+		}
+		if scanned := c.Size - tailScan; h.DataOff < scanned {
+			h.Guard = newFarChunks(fb, h.DataOff, scanned-h.DataOff, reach).check
 		}
 	}
 	h.Measure(c.Size)
 	if c.S != nil && h.DataLen > 0 && !h.Truncate && h.Declared >= 0 && audioFollows(c, h.DataOff+h.DataLen) {
 		at := c.Pos
-		end := audioEnd(c, h.DataOff+h.DataLen, fb)
+		end, _ := audioEnd(c, h.DataOff+h.DataLen, fb)
 		if err := c.SeekPos(at); err != nil {
 			return nil, fmt.Errorf("wav: %w", err)
 		}
@@ -186,6 +193,23 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		}
 	}
 	return h, nil
+}
+
+// audioOpensStream reports whether what follows the data chunk's header
+// in a stream is audio: bytes that are neither a chunk header nor a tag
+// (the first 9 decide, as audioFollows's do in a file, which also probes
+// zeros for padding: a stream cannot look ahead, and a recording that
+// opens with silence is audio). They are given back to be read.
+func audioOpensStream(c *pcm.Chunks) bool {
+	var b [9]byte
+	at := c.Pos
+	err := c.Read(b[:])
+	head := b[:c.Pos-at]
+	c.Unread(head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF || len(head) == 0 {
+		return false
+	}
+	return !(len(head) >= 8 && knownChunk(head) || trailer(head))
 }
 
 // readFmt parses the fmt chunk and returns the bytes it consumed.

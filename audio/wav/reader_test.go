@@ -144,6 +144,31 @@ func TestDecodeLayouts(t *testing.T) {
 			want: [][]float32{{q(9, 24)}, {q(-9, 24)}},
 		},
 		{
+			// A careless writer's last chunk: odd-sized, its pad byte
+			// (and the RIFF size's) left out at the end of the file.
+			name: "odd data chunk ending the file without its pad byte",
+			file: func() []byte {
+				f := riff("RIFF", fmtChunk(tagPCM, 1, 48000, 3, 24), data(le24(5, -5, 6)))
+				return f[:len(f)-1]
+			}(),
+			info: audio.Info{Container: "wav", Frames: 3, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 24, SampleFormat: audio.Int}},
+			want: [][]float32{{q(5, 24), q(-5, 24), q(6, 24)}},
+		},
+		{
+			name: "float with a fact chunk and an 18-byte fmt chunk",
+			file: riff("RIFF", chunk{ID: "fmt ", Body: append(slices.Clip(fmtChunk(tagFloat, 1, 48000, 4, 32).Body), 0, 0)}, chunk{ID: "fact", Body: le32(2)}, data(f32(0.25, -0.75))),
+			info: audio.Info{Container: "wav", Frames: 2, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 32, SampleFormat: audio.Float}},
+			want: [][]float32{{0.25, -0.75}},
+		},
+		{
+			// The data chunk's size where it fits 32 bits, as ds64 gives
+			// it: the two agree.
+			name: "RF64 whose data size is given, not 0xFFFFFFFF",
+			file: riff("RF64", ds64Chunk(0, 4, 2), fmtChunk(tagPCM, 1, 48000, 2, 16), data(le16(3, -3))),
+			info: audio.Info{Container: "rf64", Frames: 2, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 16, SampleFormat: audio.Int}},
+			want: [][]float32{{q(3, 16), q(-3, 16)}},
+		},
+		{
 			name:     "streamed WAV, data size unknown",
 			file:     riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{ID: "data", Body: le16(1, 2, 3), Size: unknownSize}),
 			info:     audio.Info{Container: "wav", Frames: 3, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 16, SampleFormat: audio.Int}},
@@ -181,9 +206,9 @@ func TestPadBytes(t *testing.T) {
 		streamed codectest.Streamed
 	}{
 		{"a fmt chunk of 17 bytes", riff("RIFF", fmt17, data), codectest.StreamSame},
-		{"a fmt chunk of 17 bytes without its pad byte", unpadded(riff("RIFF", fmt17, data), "fmt "), codectest.StreamNone},
-		{"a LIST chunk of odd size without its pad byte", unpadded(riff("RIFF", pcm16, list, data), "LIST"), codectest.StreamNone},
-		{"a JUNK chunk of odd size first, without its pad byte", unpadded(riff("RIFF", chunk{ID: "JUNK", Body: make([]byte, 27)}, pcm16, data), "JUNK"), codectest.StreamNone},
+		{"a fmt chunk of 17 bytes without its pad byte", unpadded(riff("RIFF", fmt17, data), "fmt "), codectest.StreamSame},
+		{"a LIST chunk of odd size without its pad byte", unpadded(riff("RIFF", pcm16, list, data), "LIST"), codectest.StreamSame},
+		{"a JUNK chunk of odd size first, without its pad byte", unpadded(riff("RIFF", chunk{ID: "JUNK", Body: make([]byte, 27)}, pcm16, data), "JUNK"), codectest.StreamSame},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			codectest.Decodes(t, c.file, info, [][]float32{{q(7, 16), q(-8, 16)}}, c.streamed, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) })

@@ -3,8 +3,11 @@ package wav
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
+	"math"
 	"slices"
 
+	"stemmaster/audio"
 	"stemmaster/audio/internal/pcm"
 )
 
@@ -116,7 +119,7 @@ func audioFollows(c *pcm.Chunks, pos int64) bool {
 		// reaches the end from before t, behind nothing but zeros, is no
 		// audio.
 		scan := make([]byte, tailBlock+9)
-		if s := tailStarts(c, pos, pos+rest, scan); len(s) > 0 && s[0] <= t {
+		if s, _ := tailStarts(c, pos, pos+rest, scan); len(s) > 0 && s[0] <= t {
 			z, ok := zerosTo(c, pos, s[0], scan)
 			return ok && !z
 		}
@@ -190,20 +193,6 @@ func trailer(b []byte) bool {
 	return bytes.HasPrefix(b, []byte("ID3")) || bytes.HasPrefix(b, []byte("TAG")) || bytes.HasPrefix(b, []byte("APETAGEX"))
 }
 
-// id3Size is the length of the ID3v2 tag whose header opens b, its
-// footer included: ok is false unless b holds a header (version 2 to 4,
-// a syncsafe size).
-func id3Size(b []byte) (n int64, ok bool) {
-	if len(b) < 10 || string(b[:3]) != "ID3" || b[3] < 2 || b[3] > 4 || b[4] == 0xFF {
-		return 0, false
-	}
-	n, ok = pcm.Syncsafe(b[6:10])
-	if b[5]&0x10 != 0 {
-		n += 10
-	}
-	return n + 10, ok
-}
-
 // tailTags is the length of the tags that end the file after pos
 // (pcm.TrailingTags). The input's position is left moved.
 func tailTags(c *pcm.Chunks, pos int64) int64 {
@@ -243,30 +232,33 @@ const tailBlock = 64 << 10
 // Audio bytes that happen to look like that are as unlikely as a header
 // that names the end of the file exactly. The input's position is left
 // moved.
-func audioEnd(c *pcm.Chunks, from int64, fb int) int64 {
+// It returns too where runs of chunks and tags that reach the end start
+// (tailStarts), for a farChunks guard.
+func audioEnd(c *pcm.Chunks, from int64, fb int) (int64, map[int64]bool) {
 	end := c.Size - tailTags(c, from)
 	if end-from < 8 {
-		return end
+		return end, map[int64]bool{end: true}
 	}
 	buf := make([]byte, tailBlock+9)
-	for _, p := range tailStarts(c, from, end, buf) {
+	starts, reach := tailStarts(c, from, end, buf)
+	for _, p := range starts {
 		h := buf[:min(11, end-p+1)] // the byte before p, and a header
 		if c.SeekPos(p-1) != nil || c.Read(h) != nil {
-			return end
+			return end, reach
 		}
-		if _, ok := id3Size(h[1:]); ok {
-			return p
+		if _, ok := audio.ID3v2Size(h[1:]); ok {
+			return p, reach
 		}
 		// Chunks start at even offsets: behind the audio, or behind the
 		// pad byte (a zero) of audio of an odd length.
 		if p-1 >= from && h[0] == 0 && (p-1-from)%int64(fb) == 0 {
-			return p - 1
+			return p - 1, reach
 		}
 		if (p-from)%int64(fb) == 0 {
-			return p
+			return p, reach
 		}
 	}
-	return end
+	return end, reach
 }
 
 // tailStarts lists, in order, where what is appended behind audio may
@@ -278,9 +270,9 @@ func audioEnd(c *pcm.Chunks, from int64, fb int) int64 {
 // that starts in a block read whole), and keeps where a run that reaches
 // end starts, so each offset is looked at once: a chunk of any size whose
 // header lies in those bytes is found. The input's position is left
-// moved.
-func tailStarts(c *pcm.Chunks, from, end int64, buf []byte) (starts []int64) {
-	reach := map[int64]bool{end: true} // where a run of chunks and tags reaching end starts
+// moved. reach holds where every such run starts, end included.
+func tailStarts(c *pcm.Chunks, from, end int64, buf []byte) (starts []int64, reach map[int64]bool) {
+	reach = map[int64]bool{end: true}
 	for hi, lo := end, max(from, end-tailScan); hi > lo; {
 		blo := max(lo, hi-tailBlock)
 		b := buf[:min(end, hi+9)-blo]
@@ -291,7 +283,7 @@ func tailStarts(c *pcm.Chunks, from, end int64, buf []byte) (starts []int64) {
 		for i := int(hi-blo) - 1; i >= 0; i-- {
 			p := blo + int64(i)
 			if b[i] == 'I' {
-				if n, ok := id3Size(b[i:]); ok && reach[p+n] {
+				if n, ok := audio.ID3v2Size(b[i:]); ok && reach[p+n] {
 					reach[p] = true
 					starts = append(starts, p)
 					continue
@@ -315,7 +307,7 @@ func tailStarts(c *pcm.Chunks, from, end int64, buf []byte) (starts []int64) {
 		hi = blo
 	}
 	slices.Reverse(starts)
-	return starts
+	return starts, reach
 }
 
 // chunkAt reports whether b opens with a chunk header that fits in rest
@@ -349,4 +341,102 @@ func scanAfterData(c *pcm.Chunks, h *pcm.Header) {
 			return
 		}
 	}
+}
+
+// farChunks guards the read of audio of unknown length (a streamed data
+// chunk) against chunks the header did not find: audioEnd reads the last
+// tailScan bytes for what is appended behind the audio, so a chunk that
+// starts further from the end (a LIST or an id3 chunk of more than 16 MiB)
+// was read as audio. As the samples pass, check looks at every frame's
+// end short of those bytes for a chunk of trailingChunks whose size
+// reaches, with what follows it, the end of the file: the audio ends
+// there, and the read with a format error naming it, as the frames the
+// header counted are not all audio. A header that a block read ends
+// inside is checked with the next block, so the frame it opens may have
+// been delivered before the error. A size that lands on where a run that
+// reaches the end starts (reach) is rare in audio: the map is looked up
+// for about one frame in 4 GiB / the bytes that remain, the id compared
+// only then.
+type farChunks struct {
+	fb, dataOff int64
+	before      int64          // bytes from the audio's start to where audioEnd read
+	reach       map[int64]bool // tailStarts's
+	lo, hi      int64          // its least and greatest
+	last        [8]byte        // the last bytes checked, up to next
+	lastN       int
+	next        int64 // where the block checked before ended
+}
+
+// found reports the chunk whose header h opens at q, from the audio's
+// start, when it is one of trailingChunks and reaches the end of the file
+// with what follows it; far is check's.
+func (g *farChunks) found(h []byte, q, far int64) error {
+	size := int64(binary.LittleEndian.Uint32(h[4:8]))
+	e := g.dataOff + q + 8 + size
+	if size > far-q || e+size&1 < g.lo || !g.reach[e+size&1] && !g.reach[e] || !knownChunk(h) {
+		return nil
+	}
+	return &FormatError{Msg: fmt.Sprintf("the data chunk's size is unknown (a streamed file) and the audio runs into a %q chunk of %d bytes at byte %d, further from the end than the %d MiB searched for what follows the audio", h[:4], size, g.dataOff+q, tailScan>>20)}
+}
+
+// newFarChunks guards audio in frames of fb bytes from dataOff, of which
+// audioEnd read from before bytes on, behind which runs of chunks and
+// tags reach the end of the file from reach.
+func newFarChunks(fb int, dataOff, before int64, reach map[int64]bool) *farChunks {
+	g := &farChunks{fb: int64(fb), dataOff: dataOff, before: before, reach: reach, lo: math.MaxInt64, hi: math.MinInt64}
+	for p := range reach {
+		g.lo, g.hi = min(g.lo, p), max(g.hi, p)
+	}
+	return g
+}
+
+// check looks at b, the audio bytes from off (from the audio's start), and
+// returns how many of them are audio: all, or those before a chunk found,
+// with the format error that names it.
+func (g *farChunks) check(b []byte, off int64) (int, error) {
+	if off != g.next {
+		g.lastN = 0 // after a seek: no bytes before b are known
+	}
+	start, stop, bend := off-int64(g.lastN), min(off+int64(len(b)), g.before), off+int64(len(b))
+	// A header at q reaches no run's start beyond hi when its size is
+	// over far−q: most sizes read from audio are, and are passed over on
+	// that one comparison.
+	far := g.hi - g.dataOff - 8
+	var hdr [8]byte
+	l := (start + g.fb - 1) / g.fb * g.fb
+	for ; l < stop && l < off; l += g.fb {
+		// Behind a frame that ends in the bytes of the block before.
+		for q := l; q <= l+l&1 && q+8 <= bend; q++ {
+			for k := range hdr {
+				if i := q + int64(k); i < off {
+					hdr[k] = g.last[int64(g.lastN)-(off-i)]
+				} else {
+					hdr[k] = b[i-off]
+				}
+			}
+			if err := g.found(hdr[:], q, far); err != nil {
+				return 0, err
+			}
+		}
+	}
+	for ; l < stop; l += g.fb {
+		// The chunk right behind the audio, or behind the pad byte of
+		// audio of an odd length; a header that ends in the next block
+		// is checked with it.
+		for q := l; q <= l+l&1 && q+8 <= bend; q++ {
+			h := b[q-off : q-off+8 : q-off+8]
+			if int64(binary.LittleEndian.Uint32(h[4:8])) > far-q {
+				continue
+			}
+			if err := g.found(h, q, far); err != nil {
+				return int(l - off), err
+			}
+		}
+	}
+	g.next = off + int64(len(b))
+	// The last 8 bytes read, across blocks shorter than a header.
+	keep := min(g.lastN, len(g.last)-min(len(b), len(g.last)))
+	copy(g.last[:], g.last[g.lastN-keep:g.lastN])
+	g.lastN = keep + copy(g.last[keep:], b[max(len(b)-len(g.last), 0):])
+	return len(b), nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/server"
+	"stemmaster/service"
 )
 
 // The service's numeric flags are checked before anything starts: a value
@@ -90,6 +91,9 @@ func (l serveLimits) check() error {
 	atLeast(&errs, "suggest-budget-s", l.abuse.suggestBudgetS, server.MinSuggestExcerptS)
 	if l.abuse.renderWork != -1 {
 		atLeast(&errs, "render-work", l.abuse.renderWork, 1)
+	}
+	if l.abuse.renderMemoryMB != -1 && l.abuse.renderMemoryMB != 0 { // 0: the default
+		atLeast(&errs, "render-memory-mb", l.abuse.renderMemoryMB, service.RenderBaseBytes>>20)
 	}
 	if l.abuse.jobsPerProject != -1 {
 		atLeast(&errs, "jobs-per-project", l.abuse.jobsPerProject, 1)

@@ -25,6 +25,7 @@ func TestServiceFlagRanges(t *testing.T) {
 		{"jobs per client", serve("--jobs-per-client", "-2"), exitUsage, "--jobs-per-client -2: must be at least 1"},
 		{"suggest budget", serve("--suggest-budget-s", "4"), exitUsage, "--suggest-budget-s 4: must be at least 5"},
 		{"render work", serve("--render-work", "0"), exitUsage, "--render-work 0: must be at least 1"},
+		{"render memory", serve("--render-memory-mb", "10"), exitUsage, "--render-memory-mb 10: must be at least 64"},
 		{"two at once", serve("--conns-per-client", "0", "--creates-per-minute", "0"), exitUsage, "--creates-per-minute 0: must be at least 1\n--conns-per-client 0"},
 		{"worker lease", []string{"worker", "--db", "postgres://localhost/x", "--blobs", t.TempDir(), "--job-lease", "0s"}, exitUsage, "--job-lease 0s: must be longer than 0"},
 		{"log level", serve("--log-level", "loud"), exitUsage, `--log-level "loud": want debug, info, warn or error`},

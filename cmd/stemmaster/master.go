@@ -190,6 +190,9 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 	if err := checkInputsKept(s, f.session, f.outDir, f.report, f.prof); err != nil {
 		return usageError(err)
 	}
+	if err := otherRendersOutput(f.report, f.outDir); err != nil {
+		return inputError(err)
+	}
 	// The directories made here are taken away again if the run fails
 	// before the render delivers: a typo in -o, or stems the render then
 	// refuses, must not leave an empty tree behind.
@@ -234,6 +237,15 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		return err
 	}
 	opt := engine.Options{OutDir: f.outDir, SkipCheck: f.noCheck}
+	// Found while the render holds -o, and put in report.json: a batch
+	// reading --json must see them, not only a human reading stderr.
+	opt.CommitWarnings = func() []string {
+		var ws []string
+		for _, p := range staleReports(f.outDir, f.report) {
+			ws = append(ws, fmt.Sprintf("%s is an earlier render's report, not of the masters now in %s: write it again (--report %s) or remove it", p, f.outDir, filepath.Dir(p)))
+		}
+		return ws
+	}
 	var reportErr error
 	if f.report != "" {
 		// Written while the engine still holds -o: a report directory that
@@ -254,9 +266,6 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		// and goes again if this run made it.
 		undoReport()
 		return inputError(fmt.Errorf("masters written to %s, but no report written: %w", f.outDir, reportErr))
-	}
-	for _, p := range staleReports(f.outDir, f.report) {
-		fmt.Fprintf(stderr, "stemmaster: warning: %s is an earlier render's report, not of the masters now in %s: write it again (--report %s) or remove it\n", p, f.outDir, filepath.Dir(p))
 	}
 	rs := analysis.Resolve(rep.Findings, s, false)
 	printFindings(stderr, rs)

@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"stemmaster"
+	"stemmaster/engine"
 	"stemmaster/internal/atomicfile"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/testkit"
@@ -159,9 +162,56 @@ func TestEarlierReportIsNamed(t *testing.T) {
 		if stderr := master(); !strings.Contains(stderr, "warning: "+html+" is an earlier render's report") {
 			t.Errorf("report in %s, render without --report: stderr %q does not name %s", rep, stderr, html)
 		}
+		// A batch reads --json and report.json, not stderr: the warning is
+		// there too (it was on stderr alone).
+		code, stdout, stderr := runCLI("master", "--no-check", "--json", "-o", out, a)
+		var got struct{ Warnings []string }
+		if code != 0 || json.Unmarshal([]byte(stdout), &got) != nil {
+			t.Fatalf("--json: exit %d, stdout %q, stderr %s", code, stdout, stderr)
+		}
+		if !slices.ContainsFunc(got.Warnings, func(w string) bool { return strings.HasPrefix(w, html+" is an earlier render's report") }) {
+			t.Errorf("report in %s: --json warnings %q do not name %s", rep, got.Warnings, html)
+		}
+		if onDisk := string(testkit.ReadFile(t, filepath.Join(out, engine.ReportFile))); !strings.Contains(onDisk, html+" is an earlier render's report") {
+			t.Errorf("report in %s: report.json does not name %s", rep, html)
+		}
 		if stderr := master("--report", rep); strings.Contains(stderr, "earlier render's report") {
 			t.Errorf("report in %s written again: stderr %q", rep, stderr)
 		}
 		os.Remove(html)
+	}
+}
+
+// TestReportIntoAnotherRendersOutputIsRefused: --report naming another
+// render's output directory (it holds that render's report.json), or a
+// folder directly in it, is refused before rendering, exit 1, nothing
+// written there; it used to put this render's report.html beside masters
+// it does not describe, which only the next render there warned of. The
+// render's own -o, and a folder in it, stay allowed.
+func TestReportIntoAnotherRendersOutputIsRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a := audiotest.WriteWAV(t, dir, "a.wav", audiotest.Sine(48000, 2, 4800, 440, -12, 0), 48000, 24)
+	other := filepath.Join(dir, "other")
+	if code, _, stderr := runCLI("master", "--no-check", "-o", other, a); code != 0 {
+		t.Fatalf("first render: exit %d, %s", code, stderr)
+	}
+	for _, rep := range []string{other, filepath.Join(other, "report")} {
+		out := filepath.Join(dir, "out")
+		code, _, stderr := runCLI("master", "--no-check", "-o", out, "--report", rep, a)
+		if code != 1 || !strings.Contains(stderr, "report directory "+rep) || !strings.Contains(stderr, "another render's masters") {
+			t.Errorf("--report %s: exit %d, stderr %q: want 1 naming it as another render's", rep, code, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(rep, report.HTMLName)); err == nil {
+			t.Errorf("--report %s: report.html written", rep)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("--report %s: -o %s made for a refused run", rep, out)
+		}
+	}
+	for _, rep := range []string{other, filepath.Join(other, "report")} {
+		if code, _, stderr := runCLI("master", "--no-check", "-o", other, "--report", rep, a); code != 0 {
+			t.Errorf("-o %s --report %s: exit %d, %s", other, rep, code, stderr)
+		}
 	}
 }

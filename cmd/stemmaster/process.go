@@ -181,11 +181,14 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 	if logger.Enabled(ctx, slog.LevelInfo) {
 		riverLogger = slog.New(&minLevel{Handler: logger.Handler(), min: slog.LevelWarn})
 	}
+	// The queue's worker counts how each attempt ended (not only its
+	// engine: an upload or publication may still fail it).
+	worker := ops.CountedWorker{Worker: s.runner, M: s.metrics}
 	qopt := jobs.QueueOptions{Work: work, RenderWorkers: o.renderWorkers, JobTimeout: o.jobTimeout, Logger: riverLogger, NoMigrate: o.ops.noMigrate, Limits: o.ops.limits}
 	if postgres {
-		s.queue, err = jobs.OpenPostgresQueue(ctx, o.db, s.runner, qopt)
+		s.queue, err = jobs.OpenPostgresQueue(ctx, o.db, worker, qopt)
 	} else {
-		s.queue, err = jobs.OpenSQLiteQueue(ctx, filepath.Join(o.data, "river.sqlite"), s.runner, qopt)
+		s.queue, err = jobs.OpenSQLiteQueue(ctx, filepath.Join(o.data, "river.sqlite"), worker, qopt)
 	}
 	if err != nil {
 		s.Close()

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"stemmaster"
+	"stemmaster/engine"
 	"stemmaster/internal/atomicfile"
 	"stemmaster/report"
 )
@@ -103,4 +104,25 @@ func staleReports(outDir, reportDir string) []string {
 		}
 	}
 	return stale
+}
+
+// otherRendersOutput refuses a report directory that is another render's
+// output directory, or a folder directly in one (it, or its parent, holds
+// report.json), other than this render's -o: the pictures and report.html
+// would sit beside masters they do not describe, which only the next
+// render into that directory would have warned of.
+func otherRendersOutput(reportDir, outDir string) error {
+	if reportDir == "" {
+		return nil
+	}
+	oi := statOrNil(outDir)
+	for _, d := range []string{reportDir, filepath.Dir(filepath.Clean(reportDir))} {
+		if di := statOrNil(d); di != nil && oi != nil && os.SameFile(di, oi) {
+			return nil // -o, or a folder directly in it
+		}
+		if fi, err := os.Lstat(filepath.Join(d, engine.ReportFile)); err == nil && fi.Mode().IsRegular() {
+			return fmt.Errorf("report directory %s: %s holds another render's masters (%s), which the report would not describe: choose another --report, or render into %s with -o", reportDir, d, engine.ReportFile, d)
+		}
+	}
+	return nil
 }

@@ -104,6 +104,7 @@ func newServeCmd() *cobra.Command {
 			ActiveJobsPerProject: abuse.jobsPerProject, ActiveJobsPerClient: abuse.jobsPerClient, ClientsPerAddress: abuse.clientsPerAddress,
 			SuggestFrames: int64(abuse.suggestBudgetS) * 48000,
 			RenderWork:    float64(abuse.renderWork),
+			RenderMemory:  renderMemory(abuse.renderMemoryMB),
 		})
 		defer srv.Close()
 		h, err := opsHandler(ctx, &o.ops, svc, srv, srv.Route, logger)
@@ -145,8 +146,17 @@ type abuseFlags struct {
 	trustProxy        bool
 	// checks and renders queued or running per project and per client
 	jobsPerProject, jobsPerClient int
-	suggestBudgetS                int // track-seconds at 48 kHz one suggestion analyses
-	renderWork                    int // stem-minutes at 48 kHz one render may take (service.RenderWork)
+	suggestBudgetS                int   // track-seconds at 48 kHz one suggestion analyses
+	renderWork                    int   // stem-minutes at 48 kHz one render may take (service.RenderWork)
+	renderMemoryMB                int64 // MiB one render may take (service.RenderWork.MemoryBytes); -1: no bound
+}
+
+// renderMemory is --render-memory-mb in bytes (-1: no bound).
+func renderMemory(mb int64) int64 {
+	if mb < 0 {
+		return -1
+	}
+	return mb << 20
 }
 
 func (a *abuseFlags) addFlags(cmd *cobra.Command) {
@@ -162,6 +172,7 @@ func (a *abuseFlags) addFlags(cmd *cobra.Command) {
 	f.IntVar(&a.jobsPerClient, "jobs-per-client", server.DefaultActiveJobsPerClient, "checks and renders one client address may have queued or running over every project (429 beyond; -1: no cap)")
 	f.IntVar(&a.suggestBudgetS, "suggest-budget-s", server.DefaultSuggestFrames/48000, "track-seconds (at 48 kHz) one suggestion analyses, about 1.6 MB each; longer songs get a centred excerpt")
 	f.IntVar(&a.renderWork, "render-work", service.DefaultRenderWork, fmt.Sprintf("the estimated work one render may take, in stem-minutes at 48 kHz: the song's minutes × its rate / 48 kHz × (its stems + %d for each version's master); the default takes a 10-minute song at 192 kHz with 16 stems and all four versions (422 over_budget beyond; -1: no budget)", service.BusWork))
+	f.Int64Var(&a.renderMemoryMB, "render-memory-mb", service.DefaultRenderMemory>>20, fmt.Sprintf("the memory one render may take, in MiB: %d bytes a frame of the song at its highest stem rate (the master is held whole) and %d MiB beside, whatever its stems and versions; the default takes a 20-minute song at 192 kHz (422 over_budget beyond; -1: no bound). A worker needs --render-workers times this", service.RenderBusBytes, service.RenderBaseBytes>>20))
 	f.IntVar(&a.clientsPerAddress, "clients-per-address", 1, "how many clients one address may stand for (an office, a school, a carrier's NAT): --creates-per-minute, --jobs-per-client, --conns-per-client and the per-address bounds on requests in flight and measurements are this many times as large, while each project keeps one client's share")
 	f.BoolVar(&a.trustProxy, "trust-proxy", false, "count clients by the last X-Forwarded-For hop, the one the proxy adds (only behind a proxy that adds it)")
 }

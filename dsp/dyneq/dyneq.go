@@ -28,6 +28,7 @@
 package dyneq
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 
@@ -51,6 +52,7 @@ const (
 	MaxTimeMS        = 5000.0
 	DeEsserMinHz     = 4000.0
 	DeEsserMaxHz     = 10000.0
+	DefaultQ         = 2.0 // of a bell whose Q is 0
 	DefaultAttackMS  = 1.0
 	DefaultReleaseMS = 60.0
 	processorName    = "dynamic_eq"
@@ -76,19 +78,12 @@ func DeEsser(freqHz, thresholdDB, rangeDB float64) Params {
 	return Params{Mode: ModeSplit, FreqHz: freqHz, ThresholdDB: thresholdDB, Ratio: 100, RangeDB: rangeDB, AttackMS: 0.5, ReleaseMS: 40}
 }
 
+// withDefaults is p with its zero fields given their defaults.
 func (p Params) withDefaults() Params {
-	if p.Mode == "" {
-		p.Mode = ModeBell
-	}
-	if p.Q == 0 {
-		p.Q = 2
-	}
-	if p.AttackMS == 0 {
-		p.AttackMS = DefaultAttackMS
-	}
-	if p.ReleaseMS == 0 {
-		p.ReleaseMS = DefaultReleaseMS
-	}
+	p.Mode = cmp.Or(p.Mode, ModeBell)
+	p.Q = cmp.Or(p.Q, DefaultQ)
+	p.AttackMS = cmp.Or(p.AttackMS, DefaultAttackMS)
+	p.ReleaseMS = cmp.Or(p.ReleaseMS, DefaultReleaseMS)
 	return p
 }
 

@@ -97,14 +97,8 @@ func (h *HighPass) Prepare(spec dsp.Spec) {
 	n := spec.MaxBlockSize
 	lows := n/h.d + 1 // low-rate samples a block can start
 	ch := spec.Channels
-	h.x, h.u, h.v = make([][]float64, ch), make([][]float64, ch), make([][]float64, ch)
-	h.direct = make([][]float32, ch)
-	for c := range ch {
-		h.x[c] = make([]float64, len(h.dec)-1+n)
-		h.u[c] = make([]float64, len(h.low)-1+lows)
-		h.v[c] = make([]float64, h.k+lows)
-		h.direct[c] = make([]float32, h.delay)
-	}
+	h.x, h.u, h.v = planes[float64](ch, len(h.dec)-1+n), planes[float64](ch, len(h.low)-1+lows), planes[float64](ch, h.k+lows)
+	h.direct = planes[float32](ch, h.delay)
 	h.offs = make([]int, 2*n)
 	h.lp = make([]float64, 2*n)
 	h.Reset()
@@ -112,12 +106,8 @@ func (h *HighPass) Prepare(spec dsp.Spec) {
 
 // Reset clears the state.
 func (h *HighPass) Reset() {
-	for c := range h.x {
-		clear(h.x[c])
-		clear(h.u[c])
-		clear(h.v[c])
-		clear(h.direct[c])
-	}
+	clearPlanes(h.x, h.u, h.v)
+	clearPlanes(h.direct)
 	h.phase, h.dpos = 0, 0
 }
 

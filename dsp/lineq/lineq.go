@@ -126,23 +126,33 @@ func (e *EQ) Prepare(spec dsp.Spec) {
 	e.hf = e.fft.Coefficients(nil, buf)
 	e.seq = make([]float64, p)
 	e.spec = make([]complex128, p/2+1)
-	e.in, e.out, e.tail = make([][]float64, spec.Channels), make([][]float64, spec.Channels), make([][]float64, spec.Channels)
-	for c := range e.in {
-		e.in[c] = make([]float64, e.block)
-		e.out[c] = make([]float64, e.block)
-		e.tail[c] = make([]float64, p)
-	}
+	ch := spec.Channels
+	e.in, e.out, e.tail = planes[float64](ch, e.block), planes[float64](ch, e.block), planes[float64](ch, p)
 	e.Reset()
 }
 
 // Reset clears the state.
 func (e *EQ) Reset() {
-	for c := range e.in {
-		clear(e.in[c])
-		clear(e.out[c])
-		clear(e.tail[c])
-	}
+	clearPlanes(e.in, e.out, e.tail)
 	e.pos = 0
+}
+
+// planes is the state of ch channels, n samples each.
+func planes[T float32 | float64](ch, n int) [][]T {
+	s := make([][]T, ch)
+	for c := range s {
+		s[c] = make([]T, n)
+	}
+	return s
+}
+
+// clearPlanes zeroes every channel of each state.
+func clearPlanes[T float32 | float64](states ...[][]T) {
+	for _, s := range states {
+		for _, c := range s {
+			clear(c)
+		}
+	}
 }
 
 // Latency is the FIR's delay plus one block.

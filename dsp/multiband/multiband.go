@@ -1,6 +1,7 @@
 package multiband
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 
@@ -33,6 +34,13 @@ const (
 	processorName    = "multiband"
 )
 
+// Defaults for a Band's zero AttackMS, ReleaseMS and RangeDB.
+const (
+	DefaultAttackMS  = 10.0
+	DefaultReleaseMS = 150.0
+	DefaultRangeDB   = 40.0
+)
+
 // Band is one band's processing. The zero value of Ratio and ExpandRatio
 // (or 1) means no compression and no expansion; Width must be set (1 = as
 // is): the session layer fills its default.
@@ -61,21 +69,11 @@ func paramError(param string, v float64, format string, args ...any) error {
 }
 
 func (b Band) withDefaults() Band {
-	if b.Ratio == 0 {
-		b.Ratio = 1
-	}
-	if b.ExpandRatio == 0 {
-		b.ExpandRatio = 1
-	}
-	if b.AttackMS == 0 {
-		b.AttackMS = 10
-	}
-	if b.ReleaseMS == 0 {
-		b.ReleaseMS = 150
-	}
-	if b.RangeDB == 0 {
-		b.RangeDB = 40
-	}
+	b.Ratio = cmp.Or(b.Ratio, 1)
+	b.ExpandRatio = cmp.Or(b.ExpandRatio, 1)
+	b.AttackMS = cmp.Or(b.AttackMS, DefaultAttackMS)
+	b.ReleaseMS = cmp.Or(b.ReleaseMS, DefaultReleaseMS)
+	b.RangeDB = cmp.Or(b.RangeDB, DefaultRangeDB)
 	return b
 }
 

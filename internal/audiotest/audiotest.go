@@ -164,6 +164,27 @@ func Add(dst, src *audio.Buffer) *audio.Buffer {
 	return dst
 }
 
+// Sum returns a new buffer holding the sample-by-sample sum of bs: as
+// many channels as the widest and as many frames as the longest, each
+// buffer added over its own length (stems of different lengths summed
+// into a mix, where Add wants src to cover dst).
+func Sum(bs ...*audio.Buffer) *audio.Buffer {
+	n, ch := 0, 0
+	for _, b := range bs {
+		n = max(n, b.Frames())
+		ch = max(ch, b.Channels())
+	}
+	out := audio.NewBuffer(ch, n)
+	for _, b := range bs {
+		for c := range b.Data {
+			for i, v := range b.Data[c] {
+				out.Data[c][i] += v
+			}
+		}
+	}
+	return out
+}
+
 // Concat joins buffers of equal channel count end to end.
 func Concat(parts ...*audio.Buffer) *audio.Buffer {
 	n, ch := 0, 0

@@ -52,3 +52,22 @@ func TestShifted(t *testing.T) {
 		t.Errorf("Shifted changed its input: %v", b.Data)
 	}
 }
+
+// TestSum: buffers of different lengths and widths sum into a new buffer
+// as long as the longest and as wide as the widest, each added over its
+// own frames; the inputs are left as they were.
+func TestSum(t *testing.T) {
+	t.Parallel()
+	long := &audio.Buffer{Data: [][]float32{{1, 2, 3, 4}, {10, 20, 30, 40}}}
+	short := &audio.Buffer{Data: [][]float32{{100, 200}, {-100, -200}}}
+	mono := &audio.Buffer{Data: [][]float32{{0.5, 0.5, 0.5}}}
+	for _, order := range [][]*audio.Buffer{{long, short, mono}, {short, mono, long}} {
+		got := Sum(order...)
+		if !slices.Equal(got.Data[0], []float32{101.5, 202.5, 3.5, 4}) || !slices.Equal(got.Data[1], []float32{-90, -180, 30, 40}) {
+			t.Errorf("Sum = %v", got.Data)
+		}
+	}
+	if !slices.Equal(short.Data[0], []float32{100, 200}) || !slices.Equal(long.Data[1], []float32{10, 20, 30, 40}) {
+		t.Errorf("Sum changed its inputs: %v, %v", short.Data, long.Data)
+	}
+}

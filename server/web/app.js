@@ -26,10 +26,14 @@ function init() {
   $$(".deliverable, .version").forEach(cb => cb.addEventListener("change", () => { readMaster(); scheduleSave(); }));
   $$("#views a").forEach(a => a.addEventListener("click", e => { e.preventDefault(); goTo(a.dataset.view); }));
   $("#to-check").addEventListener("click", () => goTo("check"));
-  $("#to-mix").addEventListener("click", () => goTo("mix"));
+  $("#to-mix").addEventListener("click", () => goTo(oneFile() ? "master" : "mix"));
   $("#to-master").addEventListener("click", () => goTo("master"));
   $("#switch-yes").addEventListener("click", acceptSwitch);
   $("#toast").addEventListener("click", () => { $("#toast").hidden = true; });
+  // Try now, or the device's network back: the next look is now.
+  const lookNow = () => { if (!conn.away) return; conn.nextAt = 0; showAway(); watch().catch(() => {}); };
+  $("#connection-retry").addEventListener("click", lookNow);
+  window.addEventListener("online", lookNow);
   $("#switch-no").addEventListener("click", declineSwitch);
   $("#song-title").addEventListener("input", titleTyped);
   $("#live-play").addEventListener("click", () => togglePlay("mix").catch(fail));

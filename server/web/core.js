@@ -54,7 +54,7 @@ class Offline extends TypeError {
 // an internal error) or for none at all. The request id stays for
 // support.
 function explain(e) {
-  if (e instanceof Offline) return "The page cannot reach the server (your connection dropped, or the server is restarting): nothing is lost. Check your connection and try again.";
+  if (e instanceof Offline) return "The page cannot reach the server (your connection dropped, or the server is restarting): nothing is lost. Check your connection and try again; the page says when the server answers again.";
   if (!(e instanceof APIError)) return e && e.message ? e.message : String(e);
   const rid = /\(request ([^)\s]+)\)/.exec(e.message || ""), ref = rid ? " (request " + rid[1] + ")" : "";
   switch (e.code) {
@@ -64,9 +64,71 @@ function explain(e) {
     case "not_found":
       // The project itself (the server's "no such project"): expired
       // while its tab stayed open, or deleted elsewhere.
-      if (/^no such project/.test(e.message || "")) return "This project has expired or was deleted (projects are deleted after the retention period): start a new one with New project, and upload the files again.";
+      if (/^no such project/.test(e.message || "")) return goneWords();
   }
   return e.message || "the server answered " + e.status;
+}
+
+// ---- the server's reach ---------------------------------------------------
+
+// conn is whether the server answered the page's last request. Every call
+// tells it (apiOnce, fetchAuthed), so a page left idle learns the server
+// is gone from watch's next look (projects.js), within seconds, and says
+// so in #connection until the server answers again. While it is away the
+// look backs off (fails: the looks in a row that did not reach it; nextAt:
+// when watch looks again), and what the musician changes meanwhile is kept
+// here and saved once it answers (saveKept, strips.js).
+const conn = { away: false, since: 0, fails: 0, nextAt: 0, tick: null, hide: null };
+
+// CONN_MAX_WAIT_MS caps the wait between two looks at a server away: a
+// server back after an hour is seen within half a minute.
+const CONN_MAX_WAIT_MS = 30_000;
+
+// gateway tells a proxy's answer that the server behind it is not there
+// (502, 504): the same as no answer at all.
+const gateway = res => res.status === 502 || res.status === 504;
+
+function unreachable() {
+  conn.fails++;
+  conn.nextAt = Date.now() + Math.min(CONN_MAX_WAIT_MS, 2000 * 2 ** conn.fails);
+  if (!conn.away) {
+    conn.away = true;
+    conn.since = Date.now();
+    clearTimeout(conn.hide);
+    conn.tick = setInterval(showAway, 1000);
+  }
+  showAway();
+}
+
+function showAway() {
+  const box = $("#connection");
+  if (!box || !conn.away) return;
+  const at = new Date(conn.since).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const wait = Math.max(0, Math.ceil((conn.nextAt - Date.now()) / 1000));
+  box.className = "banner away";
+  box.hidden = false;
+  $("#connection-text").textContent = "The server cannot be reached since " + at + " (your connection dropped, or the server is restarting). " +
+    "Nothing you typed or chose is lost: the page keeps it and saves it when the server answers. " +
+    (wait ? "Trying again in " + wait + " s." : "Trying again…");
+  $("#connection-retry").hidden = false;
+}
+
+// reached: the server answered. After an absence the page says so for a
+// while, and saves what was kept meanwhile.
+function reached() {
+  if (!conn.away) return;
+  conn.away = false; conn.fails = 0; conn.nextAt = 0;
+  clearInterval(conn.tick);
+  const box = $("#connection");
+  // The error a request met while it was away is over.
+  if ($("#status").textContent === explain(new Offline())) status("");
+  if (box) {
+    box.className = "banner back";
+    $("#connection-text").textContent = "The server answers again (it was away for " + Math.max(1, Math.round((Date.now() - conn.since) / 1000)) + " s): you can go on.";
+    $("#connection-retry").hidden = true;
+    conn.hide = setTimeout(() => { box.hidden = true; }, 10_000);
+  }
+  if (typeof saveKept === "function") saveKept();
 }
 
 // Stale is the answer to a request of a project that is no longer open:
@@ -133,7 +195,9 @@ async function apiOnce(method, path, body, token) {
     opt.headers["Content-Type"] = "application/json";
     opt.body = JSON.stringify(body);
   }
-  const res = await fetch(path, opt).catch(() => { throw new Offline(); });
+  const res = await fetch(path, opt).catch(() => { unreachable(); throw new Offline(); });
+  if (gateway(res)) { unreachable(); throw new Offline(); }
+  reached();
   if (scope) stillOpen(scope);
   if (res.status === 204) return null;
   const data = await res.json().catch(() => null);
@@ -155,7 +219,9 @@ async function fetchAuthed(url) {
   const scope = state.scope;
   const m = /\/api\/projects\/([^/?#]+)/.exec(url);
   if (!scope || (m && m[1] !== scope.id)) throw new Stale();
-  const res = await fetch(url, { headers: { "Authorization": "Bearer " + scope.token } }).catch(() => { throw new Offline(); });
+  const res = await fetch(url, { headers: { "Authorization": "Bearer " + scope.token } }).catch(() => { unreachable(); throw new Offline(); });
+  if (gateway(res)) { unreachable(); throw new Offline(); }
+  reached();
   stillOpen(scope);
   if (!res.ok) {
     const data = await res.json().catch(() => null);

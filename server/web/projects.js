@@ -68,7 +68,10 @@ function titleTyped() {
     state.titleTimer = null; state.titleSave = null;
     api("PUT", "/api/projects/" + id + "/title", { title: t }, token)
       .then(() => rememberProject(id, token, { titleKept: true }, false))
-      .catch(e => { if (!(e instanceof Stale)) fail(e); });
+      .catch(e => {
+        if (e instanceof Offline && id === state.id) state.keptTitle = true; // saved when the server answers
+        if (!(e instanceof Stale)) fail(e);
+      });
   };
   state.titleTimer = setTimeout(state.titleSave, 500);
 }
@@ -182,9 +185,24 @@ function openProject(id, token, view) {
       forgetProject(id);
       $("#app").hidden = true;
       history.replaceState(null, "", "#");
-      status("That project has expired or was deleted, or the link is wrong. Start a new one.", true);
+      status(goneWords(), true);
     } else fail(e);
   });
+}
+
+// goneWords says a project cannot be opened: expired (in how long
+// projects are kept), deleted, or a link mistyped; and what to do.
+function goneWords() {
+  return "That project is gone: projects and their files are deleted " + $("#retention").textContent + " after they are made (or it was deleted, or the link is wrong). " +
+    "The masters you downloaded are yours to keep; to master again, start a new project and upload the files again.";
+}
+
+// showKept says until when the open project is kept, beside its link:
+// a client coming back for the masters learns the day they go.
+function showKept(p) {
+  const until = p && p.expires_at ? new Date(p.expires_at) : null;
+  const base = "Project " + p.id.slice(0, 8) + " — bookmark this page to come back.";
+  $("#project-link").textContent = until && !isNaN(until) ? base + " Kept until " + until.toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) + ", then deleted with its files: download your masters before." : base;
 }
 
 async function createProject(demo) {
@@ -254,6 +272,7 @@ async function reload() {
   if (n < state.reloadShown) return state.project;
   state.reloadShown = n;
   state.project = p;
+  showKept(p);
   $$("#upload-list li.offline").forEach(li => li.remove());
   if (title) showTitle(title.title);
   document.dispatchEvent(new Event("projectload"));
@@ -303,6 +322,13 @@ function watch() {
 }
 
 async function watchOnce() {
+  if (conn.away && Date.now() < conn.nextAt) return; // backing off
+  if (!state.id && conn.away) {
+    // No project open (creating one failed): the page alone, asked.
+    const res = await fetch("/", { method: "HEAD", cache: "no-store" }).catch(() => null);
+    if (res && !gateway(res)) reached(); else unreachable();
+    return;
+  }
   if (!state.id || document.hidden || state.following.size || state.saveTimer) return;
   const p = await api("GET", projectPath()).catch(() => null);
   if (!p || state.following.size || (JSON.stringify(p.jobs) === state.lastJobs && filesKey(p) === state.lastFiles)) return;

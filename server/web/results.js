@@ -129,6 +129,9 @@ function renderDownloads() {
   const rev = state.downloadRev && (state.revisions || []).find(r => r.number === state.downloadRev);
   const outs = rev ? rev.outputs : (state.project.outputs || []);
   $("#downloads-of").textContent = rev ? "of revision " + rev.number + (rev.note ? " (" + rev.note + ")" : "") : "of the latest master";
+  // The revision the files are of (the latest's number once the
+  // revisions are in: loadRevisions draws the list again).
+  const number = rev ? rev.number : ((state.revisions || []).find(r => r.current) || {}).number;
   const addDownload = (label, url, name, direct) => {
     const b = el("button", { type: "button", class: "download", text: label });
     b.dataset.name = name;
@@ -140,7 +143,7 @@ function renderDownloads() {
     b.addEventListener("click", () => {
       if (b.getAttribute("aria-busy") === "true") return;
       b.setAttribute("aria-busy", "true");
-      download(url, downloadName(name), (got, size) => {
+      download(url, downloadName(name, number), (got, size) => {
         b.textContent = label + " — downloading " + (size && got <= size ? Math.floor(100 * got / size) + " %" : fmtBytes(got)) + "…";
       }, direct).then(how => {
         if (how === "signed") status("Download started: your browser shows its progress.");
@@ -151,14 +154,24 @@ function renderDownloads() {
   // Each file says its own loudness: the figures above are the latest
   // master's, and an earlier revision's files are not.
   const figs = o => o.kind === "audio" && o.figures ? " · " + fmtNum(o.figures.integrated_lufs) + " LUFS, " + fmtNum(o.figures.true_peak_dbtp) + " dBTP" : "";
-  for (const o of audioOutputs(outs).concat(outs.filter(o => o.kind === "report"))) addDownload(downloadName(o.name) + " (" + fmtBytes(o.size) + figs(o) + ")", o.url, o.name, o.direct_link);
-  if (!rev) addDownload("everything as a zip", projectPath("/outputs.zip"), (projectTitle() || "stemmaster-" + state.id.slice(0, 8)) + ".zip");
+  for (const o of audioOutputs(outs).concat(outs.filter(o => o.kind === "report"))) addDownload(downloadName(o.name, number) + " (" + fmtBytes(o.size) + figs(o) + ")", o.url, o.name, o.direct_link);
+  // The zip is of the latest master: offered with its files, however
+  // they were chosen.
+  if (!rev || rev.current) addDownload("everything as a zip", projectPath("/outputs.zip"), (projectTitle() || "stemmaster-" + state.id.slice(0, 8)) + ".zip");
 }
 
-// downloadName names a file after the song: "My Song - main.wav".
-function downloadName(name) {
+// downloadName names a file after the song: "My Song - main.wav". With
+// rev, the number of the revision it is of, and a second revision made,
+// the name says which: "My Song - main (revision 2).wav", "My Song
+// (revision 2).zip". A client who downloaded the first master and then a
+// second with other settings held two "My Song - main.wav" (the second
+// saved as "… (1).wav" by the browser) and two "My Song.zip", and could
+// not tell which was which.
+function downloadName(name, rev) {
   const t = projectTitle().replace(/[\\/:*?"<>|]+/g, "_").trim();
-  return t && !name.endsWith(".zip") ? t + " - " + name : name;
+  let n = t && !name.endsWith(".zip") ? t + " - " + name : name;
+  if (rev && (state.revisions || []).length > 1) n = n.replace(/(\.[^.]+)?$/, ext => " (revision " + rev + ")" + ext);
+  return n;
 }
 
 // download saves a file of the project and answers how. "signed": the
@@ -222,6 +235,7 @@ async function loadRevisions() {
   state.revisions = res.revisions || [];
   updatePlayerParams(); // the render's gain (renderGain) may now be known
   renderRevisions();
+  renderDownloads();
   renderFindings();
 }
 
@@ -251,10 +265,12 @@ function renderRevisions() {
     // says what they see.
     dl.setAttribute("aria-label", dl.textContent + ": revision " + r.number);
     dl.addEventListener("click", () => { state.downloadRev = r.number; renderRevisions(); renderDownloads(); });
+    // data-label: a cell's column, which a phone's card shows beside it.
     const tr = el("tr", { class: r.current ? "current" : "" },
-      el("td", {}, tick), el("td", { text: String(r.number) + (r.current ? " (latest)" : "") }),
+      el("td", { "data-label": "compare" }, tick), el("td", { text: String(r.number) + (r.current ? " (latest)" : ""), "data-label": "revision" }),
       el("td", { text: new Date(r.created_at).toLocaleString() }), el("td", { text: r.note || "" }),
-      el("td", { text: fmtNum(f.integrated_lufs) }), el("td", { text: fmtNum(f.true_peak_dbtp) }), el("td", { text: fmtNum(f.loudness_range_lu) }),
+      el("td", { text: fmtNum(f.integrated_lufs), "data-label": "LUFS" }), el("td", { text: fmtNum(f.true_peak_dbtp), "data-label": "dBTP" }),
+      el("td", { text: fmtNum(f.loudness_range_lu), "data-label": "LRA (LU)" }),
       el("td", {}, dl));
     tr.dataset.number = r.number;
     tbody.append(tr);

@@ -220,6 +220,7 @@ async function saveSessionNow() {
       status(gone.join(", ") + (many ? " are" : " is") + " no longer in the project (removed in another tab?): " + (many ? "their strips are" : "its strip is") + " gone, and your change is saved without " + (many ? "them." : "it."));
       return;
     }
+    if (e instanceof Offline && id === state.id) state.keptSession = true; // saved when the server answers
     if (e instanceof APIError && e.status === 422 && id === state.id) {
       const n = (e.fields || []).length, shown = showFieldErrors(e.fields);
       // Each problem is at its field: the message elsewhere says where.
@@ -240,6 +241,20 @@ async function saveSessionNow() {
   renderCheck();
   $$("#mixer .strip").forEach(s => { const x = state.session.stems.find(y => y.file === s.dataset.file); if (x) showStrip(s, x); });
   status("Session saved.");
+}
+
+// saveKept saves what the server could not take while it was away (core.js
+// calls it when the server answers again): the session as it is now, and
+// the title as typed.
+function saveKept() {
+  if (state.keptSession && state.session) {
+    state.keptSession = false;
+    saveSession().catch(fail);
+  }
+  if (state.keptTitle && !state.titleTimer) {
+    state.keptTitle = false;
+    titleTyped();
+  }
 }
 
 // flushOnLeave sends a change still waiting for its pause when the page

@@ -21,6 +21,11 @@ function renderFiles() {
       el("td", { text: fmtNum(f.duration_s, 1) + " s · " + fmtBytes(f.size) }),
       el("td", {}, b)));
   }
+  // One file is mastered as it is: the check leads on to Master (the
+  // balance of a single strip, its role and its offset, read as a step
+  // the musician had to take). Balance stays a tab away, for the
+  // assistant.
+  $("#to-mix").textContent = oneFile(p) ? "Next: master →" : "Next: balance →";
   const both = p.stems.length > 0 && !!p.mix;
   $("#mode").hidden = !both;
   $$("#mode input").forEach(r => { r.checked = r.value === (p.stereo ? "stereo" : "stems"); });
@@ -147,7 +152,7 @@ function sendingText(sent, size, seconds) {
   return t;
 }
 
-function uploadFile(kind, file) {
+function uploadFile(kind, file, replaces = false) {
   const scope = state.scope, project = state.id, path = projectPath(kind === "mix" ? "/mix" : "/stems"), token = state.token;
   return new Promise((resolve, reject) => {
     const bar = el("progress", { max: 1, value: 0 });
@@ -184,6 +189,7 @@ function uploadFile(kind, file) {
           // stem would seem to have vanished from the list.
           const stored = data && data.files && data.files[0] && data.files[0].name;
           bar.value = 1; msg.textContent = stored && stored !== file.name ? "uploaded as " + stored : "uploaded"; msg.className = "muted"; li.className = "done";
+          if (replaces) msg.textContent += ", in place of the " + file.name + " uploaded before";
           resolve(data);
         } else if (data && data.error && data.error.code === "unavailable" && ++tries < UPLOAD_TRIES) {
           // The service's storage restarting: the file goes again (to the
@@ -229,6 +235,21 @@ function uploadFile(kind, file) {
   });
 }
 
+// notAudio says why file f is no audio file to send, or "" to send it:
+// what a musician drops by mistake, told before a byte goes (a stems'
+// zip of a gigabyte was sent whole to hear "not a supported audio file").
+// taken holds the names already sent in this drop: two files of one name
+// (from two folders) would land on one stem, the second over the first.
+function notAudio(f, taken) {
+  const name = f.name.toLowerCase();
+  if (taken.has(name)) return "not uploaded: another file of this drop has the same name, and one would replace the other. Rename one (\"drums 2.wav\") and add it again.";
+  if (/\.(zip|rar|7z|tar|gz|tgz|bz2|xz)$/.test(name)) return "not uploaded: it is an archive. Unzip it and drop the audio files inside (WAV, AIFF or FLAC).";
+  if (/\.(mp4|mov|m4v|mkv|avi|webm|wmv|mpg|mpeg)$/.test(name) || /^video\//.test(f.type)) return "not uploaded: it is a video. Export the audio from your session as WAV (24-bit, or 32-bit float) and add that.";
+  if (f.size === 0) return "not uploaded: the file is empty (0 bytes). If your DAW is still exporting it, wait until the export has finished and add it again; if not, export it again.";
+  taken.add(name);
+  return "";
+}
+
 // refuseAtOnce lists, without sending them, the files the server would
 // refuse only once they are all sent: over the largest file it takes
 // (a 2 GiB file on a slow connection is an hour's upload to be told no),
@@ -241,7 +262,13 @@ function refuseAtOnce(kind, files, errors) {
     $("#upload-list").append(el("li", { class: "failed" }, el("span", { text: f.name }), el("span", { class: "error", text: why })));
     errors.push(f.name + ": " + why);
   };
+  const taken = new Set();
   return files.filter(f => {
+    const why = notAudio(f, taken);
+    if (why) {
+      refuse(f, why);
+      return false;
+    }
     if (maxBytes && f.size > maxBytes) {
       refuse(f, "not uploaded: it is " + fmtBytes(f.size) + ", and a file may be at most " + fmtBytes(maxBytes) + " here. Export it as 24-bit FLAC (about half the size of a WAV), or as a shorter file.");
       return false;
@@ -259,6 +286,12 @@ async function uploadFiles(kind, files) {
   const errors = [];
   const queue = refuseAtOnce(kind, Array.from(files), errors);
   const scope = state.scope;
+  // A name the project holds already: the file sent replaces it (the
+  // same stem exported again), and the page says so, for the other case
+  // (two stems of one name from two folders).
+  const p = state.project || { stems: [] };
+  const had = new Set(kind === "mix" ? (p.mix ? [p.mix.name] : []) : p.stems.map(f => f.name));
+  const replaced = queue.filter(f => had.has(f.name)).map(f => f.name);
   // The count is of every upload running in the project: the stems and
   // the mix go up together, and the mix done first said "Uploaded" while
   // the stems were still on their way.
@@ -274,7 +307,7 @@ async function uploadFiles(kind, files) {
   const worker = async () => {
     while (queue.length) {
       const f = queue.shift();
-      try { await uploadFile(kind, f); } catch (e) { errors.push(e.message); }
+      try { await uploadFile(kind, f, had.has(f.name)); } catch (e) { errors.push(e.message); }
       sent.done++;
       say();
     }
@@ -302,14 +335,52 @@ async function uploadFiles(kind, files) {
     // Alone it is mastered as it is, whichever box it went in.
     status("Uploaded. " + mixLike[0] + " alone is mastered as it is (stereo mastering). If you upload its stems too, move it to the Stereo mix box first (summed with the stems it would play the song twice).");
   } else if (mixLike.length) status("Uploaded. " + mixLike[0] + " went in as a stem: if it is the stereo mix, remove it and drop it on the Stereo mix box (summed with the stems it would play the song twice).");
+  else if (replaced.length) status("Uploaded. " + replaced.join(", ") + (replaced.length > 1 ? " replaced the files" : " replaced the file") + " of that name uploaded before: if that was another stem, rename one and add it again.");
   else status("Uploaded. Next: check the delivery.");
+  if (files.note) status(files.note + " " + $("#status").textContent, errors.length > 0);
 }
 
 function setupDrop(drop, input, kind) {
   ["dragenter", "dragover"].forEach(t => drop.addEventListener(t, e => { e.preventDefault(); drop.classList.add("over"); }));
   ["dragleave", "drop"].forEach(t => drop.addEventListener(t, e => { e.preventDefault(); drop.classList.remove("over"); }));
-  drop.addEventListener("drop", e => uploadFiles(kind, e.dataTransfer.files).catch(fail));
+  drop.addEventListener("drop", e => droppedFiles(e.dataTransfer).then(files => uploadFiles(kind, files)).catch(fail));
   input.addEventListener("change", () => { uploadFiles(kind, input.files).catch(fail).finally(() => { input.value = ""; }); });
+}
+
+// droppedFiles lists the files of a drop, a folder's by their own: a
+// folder dragged in (the stems' export folder) came as one file of its
+// name, empty, refused as "the file is empty". Its audio files are sent
+// (subfolders too); what else it holds (a session, a text) is left out
+// and named in the status line. Hidden files (.DS_Store) are passed over.
+async function droppedFiles(dt) {
+  const entries = [...(dt.items || [])].map(i => i.webkitGetAsEntry && i.webkitGetAsEntry());
+  if (!entries.some(en => en && en.isDirectory)) return [...dt.files];
+  const files = [], skipped = [], folders = [];
+  const readAll = dir => new Promise((resolve, reject) => {
+    const reader = dir.createReader(), all = [];
+    // readEntries answers in batches until an empty one.
+    const more = () => reader.readEntries(batch => { if (!batch.length) resolve(all); else { all.push(...batch); more(); } }, reject);
+    more();
+  });
+  const walk = async en => {
+    if (!en || en.name.startsWith(".")) return;
+    if (en.isDirectory) {
+      for (const c of await readAll(en)) await walk(c);
+      return;
+    }
+    const f = await new Promise((resolve, reject) => en.file(resolve, reject));
+    if (/\.(wav|wave|bwf|rf64|aif|aiff|flac|mp3|m4a|aac|ogg|opus)$/i.test(f.name)) files.push(f);
+    else skipped.push(f.name);
+  };
+  for (const [i, en] of entries.entries()) {
+    if (en && en.isDirectory) { folders.push(en.name); await walk(en); }
+    else if (dt.files[i]) files.push(dt.files[i]);
+  }
+  const from = "From the folder" + (folders.length > 1 ? "s " : " ") + folders.join(", ") + ": ";
+  if (!files.length) throw new Error(from + "no audio file in it (WAV, AIFF or FLAC)" + (skipped.length ? "; it holds " + skipped.slice(0, 5).join(", ") + (skipped.length > 5 ? " …" : "") : "") + ". Export the stems into it, or drop the audio files themselves.");
+  // Said before the upload's own words (uploadFiles).
+  if (skipped.length) files.note = from + files.length + " audio " + (files.length === 1 ? "file" : "files") + " sent; left out, not audio: " + skipped.slice(0, 5).join(", ") + (skipped.length > 5 ? " and " + (skipped.length - 5) + " more" : "") + ".";
+  return files;
 }
 
 // keepStrayDrops stops files dropped beside the boxes (or on another

@@ -10,6 +10,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"stemmaster/store"
 )
@@ -31,4 +32,13 @@ func Open(t testing.TB) (dir string, meta *store.SQL, blobs *store.Blobs) {
 	}
 	t.Cleanup(func() { blobs.Close(); meta.Close() })
 	return dir, meta, blobs
+}
+
+// QueuedRender records a queued render job id of project "p", created at
+// created, for tests of the claim order and the sweeps.
+func QueuedRender(t testing.TB, meta store.Metadata, id string, created time.Time) {
+	t.Helper()
+	if err := meta.CreateJob(context.Background(), &store.Job{ID: id, ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: created}); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -1,9 +1,11 @@
 package pcm
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 
 	"stemmaster/audio"
 )
@@ -51,7 +53,7 @@ func (k *Container[C]) Decode(r io.Reader) (*CodecDecoder[C], error) {
 		return nil, err
 	}
 	cut := func(err error) error { return &FormatError[C]{Msg: "truncated", Err: err} }
-	return &CodecDecoder[C]{NewSampleReader(c.name, r, *h, c.S, c.Base, cut)}, nil
+	return &CodecDecoder[C]{NewSampleReader(c.name, c.Reader(), *h, c.S, c.Base, cut)}, nil
 }
 
 func (k *Container[C]) open(r io.Reader) (*Chunks, *Header, error) {
@@ -79,8 +81,11 @@ type Chunks struct {
 	tmp         [64]byte
 	// odd: the chunk Next read last declares an odd size, so a pad byte
 	// follows it. padded: SkipChunk passed over that pad byte, which a
-	// careless writer may have left out (Next looks behind it).
+	// careless writer may have left out (Next looks behind it). padByte
+	// is that byte as read from an input that cannot seek, where Next
+	// cannot go back to it.
 	odd, padded bool
+	padByte     byte
 }
 
 // newChunks returns a Chunks reading r from its current position; when r
@@ -154,14 +159,25 @@ func (c *Chunks) Form(what string) (id, form string, err error) {
 // error "no <missing> chunk".
 //
 // A writer that leaves out the pad byte after a chunk of odd size puts the
-// next header where the pad byte belongs: when the input can seek, a
-// header whose id is not four printable characters after a pad byte that
-// opens one is read from the pad byte instead.
+// next header where the pad byte belongs: a header whose id is not four
+// printable characters after a pad byte that opens one is read from the
+// pad byte instead. An input that can seek goes back to it; from a stream,
+// the pad byte SkipChunk kept opens the header, and the header's last
+// byte, the first of the chunk's body, is read again by what reads next
+// (Reader).
 func (c *Chunks) Next(missing string) (id string, size int64, err error) {
 	padded := c.padded
 	c.padded = false
 	start := c.Pos
 	b, err := c.Bytes(8)
+	if n := c.Pos - start; padded && c.S == nil && n >= 7 && !printable(b[0:4]) && printable([]byte{c.padByte, b[0], b[1], b[2]}) {
+		// b holds what the stream gave: all 8 bytes, or 7 at its end.
+		h := append([]byte{c.padByte}, b[:n]...)
+		c.Unread(h[8:])
+		size = int64(c.order.Uint32(h[4:8]))
+		c.odd = size&1 == 1
+		return string(h[0:4]), size, nil
+	}
 	if padded && c.S != nil && (err == io.ErrUnexpectedEOF || err == nil && !printable(b[0:4])) {
 		if c.SeekPos(start-1) == nil && c.Read(b) == nil && printable(b[0:4]) {
 			size = int64(c.order.Uint32(b[4:8]))
@@ -182,6 +198,16 @@ func (c *Chunks) Next(missing string) (id string, size int64, err error) {
 	size = int64(c.order.Uint32(b[4:8]))
 	c.odd = size&1 == 1
 	return string(b[0:4]), size, nil
+}
+
+// NextOf is Next in a header that needs two chunks, first and second, to
+// reach its samples: the one an input that ends is found missing is first
+// until it is found (haveFirst), then second.
+func (c *Chunks) NextOf(first, second string, haveFirst bool) (id string, size int64, err error) {
+	if haveFirst {
+		return c.Next(second)
+	}
+	return c.Next(first)
 }
 
 // printable reports whether id is four printable ASCII characters, as
@@ -207,15 +233,43 @@ func (c *Chunks) SkipChunk(id string, size int64) error {
 		return c.EndOf(fmt.Sprintf("chunk %q, which declares %d bytes where %d remain", id, size, c.Size-c.Pos), io.ErrUnexpectedEOF)
 	}
 	pad := int64(0)
-	if c.odd {
+	if c.odd && c.S != nil {
 		pad = 1
 	}
 	if err := c.Skip(size + pad); err != nil {
 		return c.EndOf(fmt.Sprintf("chunk %q", id), err)
 	}
+	if c.odd && c.S == nil {
+		// Kept for Next: it may open the next header. A stream that
+		// ends where the pad byte belongs ends after the chunk, as a
+		// file does.
+		b, err := c.Bytes(1)
+		switch {
+		case err == io.EOF:
+			return nil
+		case err != nil:
+			return c.EndOf(fmt.Sprintf("chunk %q", id), err)
+		}
+		c.padByte = b[0]
+	}
 	c.padded = c.odd
 	return nil
 }
+
+// Unread gives b, the bytes read last, back to the input of a stream: the
+// next Read, and what reads from Reader, reads them again first.
+func (c *Chunks) Unread(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	c.r = io.MultiReader(bytes.NewReader(slices.Clone(b)), c.r)
+	c.Pos -= int64(len(b))
+}
+
+// Reader is what reads the input from the header's end on: r itself, or,
+// after a header read from the pad byte of a stream, the byte read past
+// it and then r.
+func (c *Chunks) Reader() io.Reader { return c.r }
 
 // EndOf is the error of a header read that fails: an input that ends
 // inside what is a format error wrapping io.ErrUnexpectedEOF, any other

@@ -17,6 +17,10 @@ type Header struct {
 	DataLen  int64 // bytes of audio to read; -1 = until the end of the input
 	Truncate bool  // the input ends before the audio does
 	Declared int64 // frames the header declares; -1 when it does not say
+	// Guard, when set, sees the audio bytes as they are read (b, from
+	// off bytes after the first) and says how many of them are audio: a
+	// count short of len(b) ends the stream after those frames with err.
+	Guard func(b []byte, off int64) (n int, err error)
 }
 
 // Measure sets the frame count from DataLen and Declared, trusting the
@@ -71,6 +75,7 @@ func NewSampleReader(codec string, r io.Reader, h Header, seeker io.Seeker, base
 	wrap := func(err error) error { return fmt.Errorf("%s: read samples: %w", codec, err) }
 	s := NewStream(r, h.Layout, h.DataLen, h.Truncate, cut, wrap)
 	s.Describe(h.Declared, h.Info.Format.SampleRate)
+	s.guard = h.Guard
 	return SampleReader{codec: codec, info: h.Info, s: s, seeker: seeker, dataOff: base + h.DataOff, dataLen: h.DataLen}
 }
 

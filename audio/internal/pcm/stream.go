@@ -28,6 +28,7 @@ type Stream struct {
 	declared int64 // frames the header declares (-1: it does not say)
 	frames   int64 // whole frames delivered
 	rate     int
+	guard    func(b []byte, off int64) (int, error) // Header.Guard
 }
 
 // Describe gives the stream what its errors name: the frames the header
@@ -79,10 +80,17 @@ func (s *Stream) fill(dst [][]float32, off, frames int) int {
 		s.buf = make([]byte, nb)
 	}
 	got, err := io.ReadFull(s.r, s.buf[:nb])
-	whole := got / s.fb
 	if s.left >= 0 {
 		s.left -= int64(got)
 	}
+	var stop error
+	if s.guard != nil && got > 0 {
+		var n int
+		if n, stop = s.guard(s.buf[:got], s.frames*int64(s.fb)); stop != nil {
+			got = n - n%s.fb
+		}
+	}
+	whole := got / s.fb
 	if whole > 0 {
 		s.conv(dst, off, s.buf, whole)
 		if s.float {
@@ -91,6 +99,8 @@ func (s *Stream) fill(dst [][]float32, off, frames int) int {
 		s.frames += int64(whole)
 	}
 	switch {
+	case stop != nil:
+		s.err = stop
 	case err == io.EOF || err == io.ErrUnexpectedEOF:
 		// The input ended before the data did (or, for data of unknown
 		// length, ended at all): a partial frame here means a cut file.
