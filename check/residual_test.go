@@ -539,14 +539,14 @@ func TestResidualSpan(t *testing.T) {
 	// 4 dB down, over 5–7 s.
 	take := zeroed(zeroed(audiotest.Shifted(clean[vox], 5*rate, 7*rate, rate), 0, 5), 7, seconds)
 	audiotest.Scale(take, audio.Amplitude(-4))
-	retake := sumOf(mixBuf, take)
+	retake := audiotest.Sum(mixBuf, take)
 	// A song whose vocal enters at 2 s, after an intro pad that was left
 	// out of the stems: the vocal's silence at the start is no dropout.
 	lateVox := zeroed(clean[vox], 0, 2)
 	pad := zeroed(audiotest.PinkNoise(9, 2, seconds*rate, -14), 1.8, seconds)
 	intro := slices.Clone(clean)
 	intro[vox] = lateVox
-	introMix := sumOf(append(slices.Clone(intro), pad)...)
+	introMix := audiotest.Sum(append(slices.Clone(intro), pad)...)
 	const part = "the mix holds a part in that passage that no stem has"
 	for _, tc := range []struct {
 		name  string
