@@ -1134,6 +1134,16 @@ try {
       note: [...document.querySelectorAll("#master-live-note, #master-live-note-one")].filter(p => !p.hidden).map(p => p.textContent),
       stemAware: !!document.querySelector(".lim-stem-aware") && document.querySelector(".lim-stem-aware").getClientRects().length > 0,
     }));
+    // Every control of the master's processors is explained in words a
+    // musician reads (what "knee" or "look-ahead" is, on a phone where a
+    // title never shows): its name in What these controls do.
+    summary.unexplained = await page.evaluate(() => {
+      const legend = document.querySelector("#master-legend").textContent.toLowerCase();
+      return [...document.querySelectorAll('.master-grid :is([aria-label="Master compressor"], [aria-label="Master multiband"], [aria-label="Limiter"], [aria-label="Width and saturation"]) label')]
+        .filter(l => l.offsetParent && !l.closest(".lim-weights"))
+        .map(l => ([...l.childNodes].find(n => n.nodeType === 3 && n.textContent.trim()) || { textContent: "" }).textContent.replace(/\(.*?\)/g, "").trim())
+        .filter(w => w && !/^(on|saturation on|\d bands)$/.test(w) && !legend.includes(w.toLowerCase()));
+    });
     await masterAndWait();
     summary.stereoName = await downloadFile("main.wav", path.join(artifacts, "stereo-master.wav"));
     summary.stereoBefore = await page.$eval("#figures tbody tr.before td", td => td.textContent);

@@ -105,6 +105,7 @@ type summary struct {
 	StereoQuote  string             `json:"stereoQuote"`
 	StereoName   string             `json:"stereoName"`
 	StereoNext   []string           `json:"stereoNext"`
+	Unexplained  []string           `json:"unexplained"`
 	StereoMaster string             `json:"stereoMaster"`
 	StereoBefore string             `json:"stereoBefore"`
 	StereoFinds  []string           `json:"stereoFindings"`
@@ -631,6 +632,9 @@ func TestBrowser(t *testing.T) {
 	// strip (its role, its offset), a step a stereo master has no use of.
 	if !slices.Equal(s.StereoNext, []string{"Next: master →", "master"}) {
 		t.Errorf("a stereo project's check: its next button reads and goes to %q, want Master", s.StereoNext)
+	}
+	if len(s.Unexplained) > 0 {
+		t.Errorf("the master's controls %q are not explained in What these controls do", s.Unexplained)
 	}
 	if len(s.StereoStrips) != 1 || s.StereoStrips[0] != "mix.wav" {
 		t.Errorf("stereo project strips %v, want the mix alone", s.StereoStrips)
@@ -1242,7 +1246,8 @@ func TestBrowserWrongFiles(t *testing.T) {
 			Stems  []string
 			Status string
 		} `json:"folder"`
-		Axe []string `json:"axe"`
+		Beside []string `json:"beside"`
+		Axe    []string `json:"axe"`
 	}
 	runNode(t, "wrongfiles.mjs", "wrongfiles", &s, func(artifacts string) []string { return []string{url, artifacts} })
 	want := map[string]string{"stems.zip": "Unzip it", "session video.mp4": "Export the audio", "bass.wav": "still exporting it, wait", "twin.wav": "Rename one"}
@@ -1262,6 +1267,12 @@ func TestBrowserWrongFiles(t *testing.T) {
 	// A folder dragged in came as one empty file of its name.
 	if !slices.Equal(s.Folder.Stems, []string{"kick.wav", "snare.wav", "twin.wav"}) || !strings.HasPrefix(s.Folder.Status, "From the folder Stems: 2 audio files sent; left out, not audio: notes.txt.") {
 		t.Errorf("the folder Stems dropped: stems %q, status %q; want its two WAVs sent (one from its subfolder), notes.txt named as left out", s.Folder.Stems, s.Folder.Status)
+	}
+	// A file dropped beside a folder, after it, was lost: read from the
+	// drop once the folder's walk had awaited, when the browser hands out
+	// a drop's files no more.
+	if want := []string{"hat.wav", "kick.wav", "pad.wav", "snare.wav", "twin.wav"}; !slices.Equal(s.Beside, want) {
+		t.Errorf("a folder and a file after it dropped: stems %q, want %q", s.Beside, want)
 	}
 	for _, v := range s.Axe {
 		t.Errorf("axe-core: %s", v)

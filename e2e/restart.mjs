@@ -111,6 +111,11 @@ await runChecks("restart", artifacts, async (page, s) => {
     await other.page.goto(url + "/#p=" + "0".repeat(32) + "&t=" + "0".repeat(64));
     await other.page.waitForFunction(() => /gone/.test($("#status").textContent), null, { timeout: 30_000 }).catch(() => {});
     s.returning.gone = await other.page.locator("#status").textContent();
+    // The page stops asking for the project gone.
+    const after = [];
+    other.page.on("request", r => { if (r.url().includes("/api/projects/" + "0".repeat(32))) after.push(r.url()); });
+    await sleep(9000);
+    s.returning.askedAfter = after.length;
     await axe2("gone");
   } finally {
     await other.close();

@@ -36,8 +36,11 @@ func TestRenderOverServerRestart(t *testing.T) {
 			Asked                    int
 			Target                   [2]string
 		} `json:"idle"`
-		Axe       []string                          `json:"axe"`
-		Returning struct{ View, Kept, Gone string } `json:"returning"`
+		Axe       []string `json:"axe"`
+		Returning struct {
+			View, Kept, Gone string
+			AskedAfter       int
+		} `json:"returning"`
 	}
 	data := t.TempDir()
 	runNode(t, "restart.mjs", "restart", &s, func(artifacts string) []string { return []string{bin, port, data, artifacts} })
@@ -65,6 +68,9 @@ func TestRenderOverServerRestart(t *testing.T) {
 	}
 	if !strings.Contains(s.Returning.Gone, "deleted 7 days after they are made") || !strings.Contains(s.Returning.Gone, "start a new project") {
 		t.Errorf("a link of a project gone reads %q: want how long projects are kept, and to start a new project", s.Returning.Gone)
+	}
+	if s.Returning.AskedAfter > 0 {
+		t.Errorf("the page asked for the project gone %d times in the 9 s after saying so: want it to stop (it asked every 4 s)", s.Returning.AskedAfter)
 	}
 	for _, v := range s.Axe {
 		t.Errorf("axe-core: %s", v)

@@ -540,7 +540,7 @@ func TestSongTitleKeptWithTheProject(t *testing.T) {
 func TestRetentionWords(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		7 * 24 * time.Hour: "7 days", 24 * time.Hour: "1 day", 36 * time.Hour: "36 hours",
-		time.Hour: "1 hour", 90 * time.Minute: "2 hours", 30 * time.Minute: "30 minutes", 10 * time.Second: "1 minute",
+		time.Hour: "1 hour", 90 * time.Minute: "1 hour 30 minutes", 25*time.Hour + 59*time.Minute: "25 hours 59 minutes", 30 * time.Minute: "30 minutes", 10 * time.Second: "1 minute",
 	} {
 		if got := retentionWords(d); got != want {
 			t.Errorf("retentionWords(%v) = %q, want %q", d, got, want)

@@ -168,7 +168,7 @@ function openProject(id, token, view) {
   for (const sel of ["#render-progress", "#check-progress"]) $(sel).hidden = true;
   for (const sel of ["#render-stage", "#check-stage"]) $(sel).textContent = "";
   for (const sel of ["#run-render", "#run-check", "#master-anyway"]) $(sel).disabled = false;
-  $("#project-link").textContent = "Project " + id.slice(0, 8) + " — bookmark this page to come back.";
+  showKept({ id });
   $("#song-title").value = projectTitle();
   setView(view || "upload", false);
   return reload().then(() => {
@@ -183,6 +183,9 @@ function openProject(id, token, view) {
   }).then(unfinishedUploads).catch(e => {
     if (e.status === 404 || e.status === 403) {
       forgetProject(id);
+      // No project open: the page stops looking at the one gone (watch
+      // asked it every 4 s, answered 404 each time).
+      if (state.id === id) state.id = state.token = null;
       $("#app").hidden = true;
       history.replaceState(null, "", "#");
       status(goneWords(), true);
@@ -200,6 +203,7 @@ function goneWords() {
 // showKept says until when the open project is kept, beside its link:
 // a client coming back for the masters learns the day they go.
 function showKept(p) {
+  // p: the project's answer, or {id} before it comes.
   const until = p && p.expires_at ? new Date(p.expires_at) : null;
   const base = "Project " + p.id.slice(0, 8) + " — bookmark this page to come back.";
   $("#project-link").textContent = until && !isNaN(until) ? base + " Kept until " + until.toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) + ", then deleted with its files: download your masters before." : base;
