@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -63,6 +64,20 @@ func TestSumLoudnessBoundsTheSong(t *testing.T) {
 	for _, off := range []string{"2000000000", "57600000", "9223372036854775807", "-9223372036854775808", "-57600001"} {
 		body := `{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": ` + off + `}]}`
 		c.do("POST", c.p("/sum-loudness"), strings.NewReader(body), "application/json", http.StatusUnprocessableEntity, nil)
+	}
+	// The refused requests leave no preview open: b.wav's, opened before
+	// its offset was found too long, stayed open until the collector
+	// found it (a file or an S3 connection a request).
+	if fds, err := os.ReadDir("/proc/self/fd"); err == nil {
+		open := 0
+		for _, fd := range fds {
+			if to, _ := os.Readlink("/proc/self/fd/" + fd.Name()); strings.Contains(to, c.id) && strings.HasSuffix(to, ".preview.pcm") {
+				open++
+			}
+		}
+		if open > 0 {
+			t.Errorf("after the refused requests %d of the project's previews are still open", open)
+		}
 	}
 	// Within the longest song the sum is measured.
 	c.do("POST", c.p("/sum-loudness"), strings.NewReader(`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": 48000}]}`), "application/json", http.StatusOK, nil)
