@@ -113,13 +113,12 @@ func TestNowFollowsTheDatabase(t *testing.T) {
 // database's clock was read, so nothing (a project's expiry, a lease,
 // River's leader term) is ever stored on the machine's clock: a database
 // that answers the migrations but not the clock's reading fails the open,
-// naming the clock. Not parallel: readClock is the process's.
+// naming the clock.
 func TestOpenReadsTheDatabaseClock(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "meta.sqlite")
-	read := readClock
-	readClock = func(*SQL, context.Context) (time.Time, error) { return time.Time{}, fmt.Errorf("connection reset") }
-	s, err := OpenSQL(context.Background(), path)
-	readClock = read
+	unread := func(*SQL, context.Context) (time.Time, error) { return time.Time{}, fmt.Errorf("connection reset") }
+	s, err := openSQL(context.Background(), path, true, unread)
 	if err == nil {
 		t.Errorf("the database's clock unread at open: OpenSQL succeeded (Now on the machine's clock %v), want an error", s.Now())
 		s.Close()

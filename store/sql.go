@@ -50,7 +50,9 @@ func SQLiteDSN(file string) string {
 
 // OpenSQL opens the metadata database and applies pending migrations.
 // url is "sqlite:PATH" (or a bare path) or "postgres://…".
-func OpenSQL(ctx context.Context, url string) (*SQL, error) { return openSQL(ctx, url, true) }
+func OpenSQL(ctx context.Context, url string) (*SQL, error) {
+	return openSQL(ctx, url, true, (*SQL).Clock)
+}
 
 // DialectOf says which database a URL of OpenSQL's names.
 func DialectOf(url string) Dialect {
@@ -60,7 +62,10 @@ func DialectOf(url string) Dialect {
 	return SQLite
 }
 
-func openSQL(ctx context.Context, url string, migrate bool) (*SQL, error) {
+// openSQL opens the database of url, migrating it when migrate says so;
+// readClock is how the handle reads the database's clock (SQL.Clock; the
+// store's tests give one that fails, as a database that does not answer).
+func openSQL(ctx context.Context, url string, migrate bool, readClock func(*SQL, context.Context) (time.Time, error)) (*SQL, error) {
 	dialect, dsn := DialectOf(url), url
 	path := strings.TrimPrefix(url, "sqlite:")
 	if scheme, _, ok := strings.Cut(url, "://"); ok && dialect == SQLite && scheme != "sqlite" && scheme != "file" {
@@ -89,8 +94,7 @@ func openSQL(ctx context.Context, url string, migrate bool) (*SQL, error) {
 	if dialect == Postgres {
 		s.dsn = dsn
 	}
-	read := readClock
-	s.clock = newDBClock(func(ctx context.Context) (time.Time, error) { return read(s, ctx) })
+	s.clock = newDBClock(func(ctx context.Context) (time.Time, error) { return readClock(s, ctx) })
 	// Nothing may read Now before the database's clock was read: a
 	// project's expiry, a lease, River's leader term taken on this
 	// machine's clock would stand on a clock minutes or days off, and
@@ -189,10 +193,6 @@ func (s *SQL) DeleteProject(ctx context.Context, id string) error {
 func (s *SQL) ExpireProject(ctx context.Context, id string) error {
 	return s.execOne(ctx, "project "+id, `UPDATE projects SET expires_at = 0 WHERE id = ?`, id)
 }
-
-// readClock is how a handle reads the database's clock (SQL.Clock); the
-// store's tests make it fail, as a database that does not answer.
-var readClock = (*SQL).Clock
 
 // Clock reads the database's clock: the one every front end and worker
 // shares, however far their machines' own clocks disagree.
