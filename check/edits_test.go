@@ -106,7 +106,7 @@ func TestEditInOneStem(t *testing.T) {
 				return out
 			}},
 		{name: "the opening played a bar late", start: 10, also: "a bar or more cut out of it there, or its opening moved",
-			text: "instruments.wav plays the mix's music 96000 samples (2000.0 ms) late from its start to ",
+			text: "instruments.wav plays the mix's music 96000 samples (2.00 s) late from its start to ",
 			edit: func(b *audio.Buffer) *audio.Buffer { return audiotest.Shifted(b, 0, 10*rate, bar) }},
 		{name: "a bar cut at 25 s, the loudest passage after it", start: 25, move: "early", rotate: 10,
 			text: "instruments.wav is in step with the mix up to ",
@@ -155,7 +155,7 @@ func TestEditInOneStem(t *testing.T) {
 				return
 			}
 			rest, m := editSaid(t, msg, tc.text, regexp.MustCompile(`^([0-9.]+) s`), tc.start)
-			if move := "96000 samples (2000.0 ms) " + tc.move; tc.move != "" && !strings.Contains(rest, move) {
+			if move := "96000 samples (2.00 s) " + tc.move; tc.move != "" && !strings.Contains(rest, move) {
 				t.Errorf("the edit's move is not %q: %s", move, rest)
 			}
 			if !strings.Contains(rest, tc.also) {

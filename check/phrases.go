@@ -20,13 +20,17 @@ func countSamples(n int64) string {
 	return fmt.Sprintf("%d samples", n)
 }
 
-// msText formats a duration in milliseconds: one decimal from 1 ms up, two
+// msText formats a duration given in milliseconds: in seconds with two
+// decimals from a second up ("3.00 s", not "3000.0 ms"; the sample count
+// beside it keeps the precision), one decimal from 1 ms up, two
 // significant digits under it, so that a lag of a few samples reads to the
 // precision its count has ("0.15 ms" for 7 samples at 48 kHz, where one
 // decimal would round it by a third) and never as "0.0 ms".
 func msText(ms float64) string {
 	ms = math.Abs(ms)
 	switch {
+	case ms >= 999.95:
+		return fmt.Sprintf("%.2f s", ms/1000)
 	case ms == 0 || ms >= 0.995:
 		return fmt.Sprintf("%.1f ms", ms)
 	default:

@@ -207,7 +207,7 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 		}
 	}
 	if facts.monoStem == nil && facts.diag.Cause != analysis.CauseBusProcessing && facts.diag.Cause != analysis.CauseBusEQ {
-		facts.span = where.local(blocks.ResidualSpan(fixed, ResidualSpanShare), c.rate)
+		facts.span = where.local(blocks.ResidualSpan(fixed, ResidualSpanShare), c.rate, facts.diag.Cause == analysis.CauseOwnContent)
 	}
 	switch facts.diag.Cause {
 	case analysis.CauseBusProcessing, analysis.CauseBusEQ:
@@ -263,9 +263,10 @@ type residualFacts struct {
 	// held samples
 	clipped   []*input
 	clipShare float64
-	// peakSign is Σ r·y / Σ y² over the sum's peaks: negative where the
-	// mix is under the sum there (a limiter on the mix), positive where
-	// the stems' peaks were taken off (StemsLimitedSign)
+	// peakSign is the correlation of the residual r with the sum y over
+	// the sum's peaks, Σ r·y / √(Σ y² · Σ r²): negative where the mix is
+	// under the sum there (a limiter on the mix), positive where the
+	// stems' peaks were taken off (StemsLimitedCorr)
 	peakSign float64
 }
 
@@ -348,6 +349,9 @@ type residualSpan struct {
 	stem     int     // index into the sum of the stem named, or −1
 	share    float64 // of the residual in the passage that stem's gain removes
 	gap      int     // index into the sum of a stem silent there, or −1
+	// part: content of its own over a passage longer than a click or a
+	// dropout (ResidualSpanMax): music the mix has there and no stem has
+	part bool
 }
 
 // spanClock maps the fit's frames, counted in the order streamSum passed
@@ -377,21 +381,35 @@ func (w *spanClock) mixFrame(f int64) int64 {
 }
 
 // local returns the passage s holds, or nil when the residual is not one
-// passage's.
-func (w *spanClock) local(s analysis.ResidualSpan, rate int) *residualSpan {
+// passage's. A stem silent from the song's start is no dropout: it enters
+// after an intro. Content of its own (ownContent) in a passage longer than
+// ResidualSpanMax, up to ResidualGapSpanMax (or over a second, when no
+// stem's level explains it), is a part the mix has there and no stem has
+// (part).
+func (w *spanClock) local(s analysis.ResidualSpan, rate int, ownContent bool) *residualSpan {
 	block := int64(analysis.BusGainBlockSeconds*float64(rate) + 0.5)
 	total := float64(w.fed) / float64(rate)
+	if s.First == 0 {
+		s.Gap = -1
+	}
 	longest := ResidualSpanMax
-	if s.Gap >= 0 {
+	if s.Gap >= 0 || ownContent {
 		longest = ResidualGapSpanMax
 	}
-	if s.Last < s.First || total < ResidualSpanMinSeconds || float64(s.Last-s.First+1) > longest*float64(s.Blocks) {
+	n := float64(s.Last - s.First + 1)
+	if s.Last < s.First || total < ResidualSpanMinSeconds || n > longest*float64(s.Blocks) {
 		return nil
 	}
 	from := w.mixFrame(int64(s.First) * block)
 	to := w.mixFrame(min(int64(s.Last+1)*block, w.fed)-1) + 1
-	return &residualSpan{from: float64(from) / float64(rate), to: float64(to) / float64(rate), total: total, stem: s.Stem, share: s.Explained, gap: s.Gap}
+	return &residualSpan{from: float64(from) / float64(rate), to: float64(to) / float64(rate), total: total, stem: s.Stem, share: s.Explained, gap: s.Gap,
+		part: s.Gap < 0 && (ownContent && n > ResidualSpanMax*float64(s.Blocks) || s.Stem < 0 && float64(to-from) >= ResidualPartMinSeconds*float64(rate))}
 }
+
+// ResidualPartMinSeconds is the shortest passage of content of its own
+// that no stem's level explains read as a part the mix has there (a take,
+// a track left out) rather than a click or a burst of noise.
+const ResidualPartMinSeconds = 1.0
 
 // spanWhy words a residual that lies in one passage, and its fix.
 func (c *checker) spanWhy(sum []*input, s residualSpan) (why, fix string) {
@@ -407,6 +425,11 @@ func (c *checker) spanWhy(sum []*input, s residualSpan) (why, fix string) {
 		n := sum[s.gap].Name
 		why = fmt.Sprintf("%.0f %% of the residual lies %s, where %s is silent while it plays around it and the mix has it: a dropout in %s, a part muted in the mix version it was exported from, or its tail cut short — the rest of the song matches", 100*ResidualSpanShare, when, n, n)
 		fix = fmt.Sprintf("export %s again from the session over the whole song and listen to it around %s (a dropout in the export, a region cut or an export range that ends too early)", n, secondsText(s.from))
+		return why, fix
+	}
+	if s.part {
+		why = fmt.Sprintf("%.0f %% of the residual lies %s, with content of its own there: the mix holds a part in that passage that no stem has — a take, an overdub or a part in the mix's version that the stems' version lacks, or a track left out of the stems that plays only there — the rest of the song matches", 100*ResidualSpanShare, when)
+		fix = fmt.Sprintf("listen to the mix against the stems around %s to %s: export the stems again from the same session and version as the mix, with every track that plays there in a stem", secondsText(s.from), secondsText(s.to))
 		return why, fix
 	}
 	if s.stem < 0 {

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -173,41 +174,50 @@ func TestBusProcessingOnMix(t *testing.T) {
 
 // TestLimitedStemsNotMix: a residual on the peaks is a limiter on the mix
 // when the mix is under the stems' sum there, and limiting printed on the
-// stems (each soloed through the master bus's limiter, +5 dB into it, or a
-// limiter on each track) when the mix is over it: the sum_mismatch names
+// stems (each soloed through the master bus's limiter, driven into it, or
+// a limiter on each track) when the mix is over it: the sum_mismatch names
 // the side, and its fix asks for that side to be exported again. Before,
 // both read "a limiter or clipper — was left on the mix".
 func TestLimitedStemsNotMix(t *testing.T) {
 	t.Parallel()
 	// A limiter deep into a stem also reads as that stem's level moving
-	// (stemsWhy), on the stems as well; one deep into the mix as a gain
-	// moving on the mix.
+	// (stemsWhy), on the stems as well (the generated song, whose drums
+	// and bass it rides); one deep into the mix as a gain moving on the
+	// mix. On francium the residual is on the peaks, and read as the
+	// mix's before StemsLimitedCorr.
 	onStems := []string{"the peaks were taken off the stems, not the mix", "moving against their parts of the mix"}
 	onMix := []string{"a limiter or clipper — was left on the mix", "— was left on the mix"}
 	for _, tc := range []struct {
 		name      string
-		stemGain  float64 // dB into each stem's limiter (0: the stems as delivered)
+		driveDB   float64 // the gain into the limiter
 		mixLimit  bool
 		says, not []string
 	}{
-		{"each stem through a limiter", 0, false, onStems, onMix},
-		{"each stem +5 dB into a limiter (the master bus)", 5, false, onStems, onMix},
-		{"the mix through a limiter", 0, true, onMix, onStems[:1]},
+		{"each stem +5 dB into a limiter (the master bus's)", 5, false, onStems, onMix},
+		{"the mix +5 dB into a limiter", 5, true, onMix, onStems[:1]},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			eachSet(t, func(t *testing.T, d *delivery) {
+				// The drive puts the loudest stem's peak 1.4 dB over full
+				// scale, as +5 dB does francium's (its fx peaks at −3.6
+				// dBFS); the mix takes the same drive.
+				loudest := 0.0
+				for _, b := range d.bufs {
+					loudest = max(loudest, float64(b.Peak()))
+				}
+				drive := audio.Amplitude(tc.driveDB - 3.6 - audio.DB(loudest))
 				stems := make([]stemFile, len(d.names))
 				for i, n := range d.names {
 					b := d.bufs[i]
 					if !tc.mixLimit {
-						b = limited(scaled(b, audio.Amplitude(tc.stemGain)), d.rate, audio.DB(float64(b.Peak()))-3)
+						b = companded(scaled(b, drive), d.rate)
 					}
 					stems[i] = stemFile{name: n, buf: b, format: pcm24(d.rate, b.Channels())}
 				}
 				m := d.mix
 				if tc.mixLimit {
-					m = limited(m, d.rate, audio.DB(float64(m.Peak()))-3)
+					m = companded(scaled(m, drive), d.rate)
 				}
 				rep := runDelivery(t, stems, &stemFile{name: "mix.wav", buf: m, format: pcm24(d.rate, 2)})
 				found := false
@@ -229,6 +239,40 @@ func TestLimitedStemsNotMix(t *testing.T) {
 			})
 		})
 	}
+}
+
+// companded is b through a master-bus limiter as sox's compand
+// 0.001,0.05 -7,-7,0,-1 0 -90 0.005 runs it: a stereo-linked peak
+// follower (1 ms attack, 50 ms release), 5 ms of look-ahead, and above
+// −7 dBFS 6 dB out for 7 dB in, so that full scale comes out at −1 dBFS.
+func companded(b *audio.Buffer, rate int) *audio.Buffer {
+	out := b.Clone()
+	att, rel := math.Exp(-1/(0.001*float64(rate))), math.Exp(-1/(0.050*float64(rate)))
+	ahead := rate / 200
+	n := b.Frames()
+	gain := make([]float32, n)
+	env := 0.0
+	for i := range n {
+		var p float64
+		for c := range b.Data {
+			p = max(p, math.Abs(float64(b.Data[c][i])))
+		}
+		k := rel
+		if p > env {
+			k = att
+		}
+		env = k*env + (1-k)*p
+		gain[i] = 1
+		if l := audio.DB(env); l > -7 {
+			gain[i] = float32(audio.Amplitude(-(l + 7) / 7))
+		}
+	}
+	for c := range out.Data {
+		for i := range n {
+			out.Data[c][i] *= gain[min(i+ahead, n-1)]
+		}
+	}
+	return out
 }
 
 // filtered is b (stereo) through the cascade, as an EQ plug-in.
@@ -462,9 +506,12 @@ func TestRebalancedThenBusProcessing(t *testing.T) {
 }
 
 // TestResidualSpan: a residual that lies in one passage is that passage's
-// — a stem's dropout, its export cut short, a click on it — and says where, not
-// "a lossy file" or "a stem missing" (the misreading francium's drums
-// with 50 ms dropped out invite).
+// — a stem's dropout, its export cut short, a click on it, a part the mix
+// has there and no stem has (another version's extra take; a track left
+// out that plays only in the intro, where the vocal has not yet entered,
+// which read as a dropout in the vocal) — and says where, not "a lossy
+// file" or "a stem missing" (the misreading francium's drums with 50 ms
+// dropped out invite).
 func TestResidualSpan(t *testing.T) {
 	t.Parallel()
 	const rate, seconds = testRate, 10
@@ -487,25 +534,43 @@ func TestResidualSpan(t *testing.T) {
 		}
 		return out
 	}
+	const vox = 3
+	// The mix of another version: a second vocal take, a second later and
+	// 4 dB down, over 5–7 s.
+	take := zeroed(zeroed(audiotest.Shifted(clean[vox], 5*rate, 7*rate, rate), 0, 5), 7, seconds)
+	audiotest.Scale(take, audio.Amplitude(-4))
+	retake := audiotest.Sum(mixBuf, take)
+	// A song whose vocal enters at 2 s, after an intro pad that was left
+	// out of the stems: the vocal's silence at the start is no dropout.
+	lateVox := zeroed(clean[vox], 0, 2)
+	pad := zeroed(audiotest.PinkNoise(9, 2, seconds*rate, -14), 1.8, seconds)
+	intro := slices.Clone(clean)
+	intro[vox] = lateVox
+	introMix := audiotest.Sum(append(slices.Clone(intro), pad)...)
+	const part = "the mix holds a part in that passage that no stem has"
 	for _, tc := range []struct {
 		name  string
 		stem  int
 		buf   *audio.Buffer
+		mix   *audio.Buffer // nil: the clean mix
 		wants []string
 	}{
-		{"drums dropped out for 60 ms", drums, zeroed(clean[drums], 6.02, 6.08), []string{"between 6.0", names[drums] + " is silent while it plays around it", "a dropout in " + names[drums]}},
+		{"an extra vocal take in the mix", vox, clean[vox], retake, []string{"between 5.0", part, "a take, an overdub"}},
+		{"an intro pad left out, the vocal entering after it", vox, lateVox, introMix, []string{"between 0.00 s", part, "a track left out of the stems that plays only there"}},
+		{"drums dropped out for 60 ms", drums, zeroed(clean[drums], 6.02, 6.08), nil, []string{"between 6.0", names[drums] + " is silent while it plays around it", "a dropout in " + names[drums]}},
 		// Silent from there to its end: an export cut short, not a
 		// dropout in a stem that "plays around it" (as it read before).
-		{"keys cut at 9.1 s", keys, zeroed(clean[keys], 9.1, seconds), []string{"between 9.1", names[keys] + " falls silent to its end while the mix still has it", "an export cut short"}},
+		{"keys cut at 9.1 s", keys, zeroed(clean[keys], 9.1, seconds), nil, []string{"between 9.1", names[keys] + " falls silent to its end while the mix still has it", "an export cut short"}},
 		// A fifth of the song: a stem from a mix version with a chorus muted.
-		{"drums muted for 2 s", drums, zeroed(clean[drums], 4.0, 6.0), []string{"between 4.0", names[drums] + " is silent while it plays around it", "a part muted in the mix version"}},
-		{"a click on keys", keys, clicked(clean[keys], 4.5), []string{"between 4.50 s and 4.52 s", names[keys] + " departs from its part of the mix", "a click"}},
+		{"drums muted for 2 s", drums, zeroed(clean[drums], 4.0, 6.0), nil, []string{"between 4.0", names[drums] + " is silent while it plays around it", "a part muted in the mix version"}},
+		{"a click on keys", keys, clicked(clean[keys], 4.5), nil, []string{"between 4.50 s and 4.52 s", names[keys] + " departs from its part of the mix", "a click"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			bufs := slices.Clone(clean)
 			bufs[tc.stem] = tc.buf
-			rep := run(t, memSet(names, bufs, rate), asMix(mixBuf))
+			m := cmp.Or(tc.mix, mixBuf)
+			rep := run(t, memSet(names, bufs, rate), asMix(m))
 			var got []string
 			for _, f := range rep.Findings {
 				if f.Severity == stemmaster.SeverityInfo {

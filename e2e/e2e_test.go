@@ -1255,7 +1255,8 @@ func TestBrowserWrongFiles(t *testing.T) {
 			Stems  []string
 			Status string
 		} `json:"folder"`
-		Axe []string `json:"axe"`
+		Beside []string `json:"beside"`
+		Axe    []string `json:"axe"`
 	}
 	runNode(t, "wrongfiles.mjs", "wrongfiles", &s, func(artifacts string) []string { return []string{url, artifacts} })
 	want := map[string]string{"stems.zip": "Unzip it", "session video.mp4": "Export the audio", "bass.wav": "still exporting it, wait", "twin.wav": "Rename one"}
@@ -1275,6 +1276,12 @@ func TestBrowserWrongFiles(t *testing.T) {
 	// A folder dragged in came as one empty file of its name.
 	if !slices.Equal(s.Folder.Stems, []string{"kick.wav", "snare.wav", "twin.wav"}) || !strings.HasPrefix(s.Folder.Status, "From the folder Stems: 2 audio files sent; left out, not audio: notes.txt.") {
 		t.Errorf("the folder Stems dropped: stems %q, status %q; want its two WAVs sent (one from its subfolder), notes.txt named as left out", s.Folder.Stems, s.Folder.Status)
+	}
+	// A file dropped beside a folder, after it, was lost: read from the
+	// drop once the folder's walk had awaited, when the browser hands out
+	// a drop's files no more.
+	if want := []string{"hat.wav", "kick.wav", "pad.wav", "snare.wav", "twin.wav"}; !slices.Equal(s.Beside, want) {
+		t.Errorf("a folder and a file after it dropped: stems %q, want %q", s.Beside, want)
 	}
 	for _, v := range s.Axe {
 		t.Errorf("axe-core: %s", v)

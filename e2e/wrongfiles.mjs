@@ -2,8 +2,8 @@
 // a video, a file still empty (the DAW has not written it yet), two
 // files of one name from two folders, and a stem sent again under its
 // name. Each is named with what to do, and refused before a byte is sent.
-// Then a folder dragged in: its audio files are sent. axe-core runs at
-// each step.
+// Then a folder dragged in: its audio files are sent; and a file dropped
+// beside a folder is sent with the folder's. axe-core runs at each step.
 //
 //   node wrongfiles.mjs URL ARTIFACTS_DIR
 import fs from "node:fs";
@@ -57,4 +57,25 @@ await runChecks("wrongfiles", artifacts, async (page, s) => {
   await page.waitForFunction(() => state.project.stems.length === 3 && !state.scope.uploads.size && /folder/.test($("#status").textContent));
   s.folder = { stems: await page.evaluate(() => state.project.stems.map(f => f.name).sort()), status: await page.$eval("#status", e => e.textContent) };
   await axe("wrong-3-folder");
+  // A folder and a file beside it, the file after it: a browser's drop
+  // hands out its files only while the drop event runs (the drag data
+  // store is protected after it, files and items empty), and the folder's
+  // walk awaits, so the file is read before it.
+  await page.evaluate(([a, b]) => {
+    const bytes = s => Uint8Array.from(atob(s), c => c.charCodeAt(0));
+    const pad = { isDirectory: false, name: "pad.wav", file: ok => ok(new File([bytes(a)], "pad.wav")) };
+    let read = false; // one batch, then the empty one that ends it
+    const take = { isDirectory: true, name: "Take 2", createReader: () => ({ readEntries: ok => setTimeout(() => { ok(read ? [] : [pad]); read = true; }, 0) }) };
+    const hat = new File([bytes(b)], "hat.wav");
+    let live = true;
+    const dt = { types: ["Files"] };
+    Object.defineProperty(dt, "items", { get: () => live ? [{ webkitGetAsEntry: () => take }, { webkitGetAsEntry: () => ({ isDirectory: false, name: "hat.wav" }) }] : [] });
+    Object.defineProperty(dt, "files", { get: () => live ? [new File([], "Take 2"), hat] : [] });
+    const ev = new Event("drop", { bubbles: true, cancelable: true });
+    Object.defineProperty(ev, "dataTransfer", { value: dt });
+    $("#stem-drop").dispatchEvent(ev);
+    live = false;
+  }, [wav(1, 0.3, 7).toString("base64"), wav(1, 0.8, 8).toString("base64")]);
+  await page.waitForFunction(() => !state.scope.uploads.size && /Uploaded|folder/.test($("#status").textContent) && state.project.stems.length >= 4, null, { timeout: 15000 }).catch(() => {});
+  s.beside = await page.evaluate(() => state.project.stems.map(f => f.name).sort());
 });

@@ -399,8 +399,8 @@ func (dl *delivery) wait() ([]stemmaster.OutputReport, error) {
 // convertedLoudness is the warning for a main deliverable at another rate
 // than the master (busRate) whose loudness reads more than ToleranceLU off
 // the master's (masterLUFS, what the targeting measured), "" otherwise.
-// Its figure in the report is right, but nothing said why it missed the
-// target the master met: a master of white noise converted from 48 to
+// The report's figure is right; the warning says why the file misses the
+// target the master meets: a master of white noise converted from 48 to
 // 44.1 kHz lost the 0.7 LU it had above 22.05 kHz, and one whose music
 // lies above the new Nyquist frequency (a 96 kHz master's ultrasonics)
 // can lose it all.

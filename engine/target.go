@@ -196,7 +196,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 	T := t.IntegratedLUFS
 	preLUFS := model.loudness(0, nil)
 	if math.IsNaN(preLUFS) || math.IsInf(preLUFS, 0) {
-		tr.warnings = append(tr.warnings, "the sum is silent or too short to measure; loudness targeting skipped (master gain 0 dB)")
+		tr.warnings = append(tr.warnings, unmeasurableSum(float64(bus.Frames())/rate))
 		p, err := run(0, true, false)
 		if err != nil {
 			return nil, err
@@ -375,4 +375,18 @@ func (tr *targeting) limiter(rate float64, block int, main bool) (busLimiter, er
 		return nil, err // a nil *TruePeakLimiter must be a nil busLimiter
 	}
 	return l, nil
+}
+
+// unmeasurableSum is the warning for a sum whose integrated loudness is
+// undefined, which targeting then skips: it says which of the two it is, a
+// song shorter than BS.1770's 400 ms block (no block to measure) or one
+// with no block over the −70 LUFS gate, since the two are fixed
+// differently.
+func unmeasurableSum(seconds float64) string {
+	why := "the sum is silent: nothing in it reaches BS.1770's −70 LUFS gate"
+	const gatingBlockS = 0.4 // BS.1770's gating block
+	if seconds < gatingBlockS {
+		why = fmt.Sprintf("the sum is %.2f s long, shorter than the %s s block BS.1770 measures loudness over", seconds, stemmaster.FormatNumber(gatingBlockS))
+	}
+	return why + "; loudness targeting skipped (master gain 0 dB)"
 }

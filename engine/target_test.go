@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -287,6 +288,34 @@ func TestTargetBeyondClippedNoise(t *testing.T) {
 		}
 		if got < -5.1 || got > lufs {
 			t.Errorf("target %g: master reads %.2f LUFS, want within 0.35 LU of the most the material holds (−4.75)", lufs, got)
+		}
+	}
+}
+
+// TestUnmeasurableSumSaysWhy: a sum whose loudness BS.1770 cannot give is
+// mastered at 0 dB with a warning that says which of the two causes it is:
+// a song of 0.3 s is shorter than the 400 ms block (its length named), a
+// silent one has no block over the −70 LUFS gate. Both read "silent or too
+// short", which leaves the engineer to guess which to fix.
+func TestUnmeasurableSumSaysWhy(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		stem *audio.Buffer
+		want string
+	}{
+		{"0.3 s", audiotest.Sine(48000, 2, 14400, 997, -12, 0), "the sum is 0.30 s long, shorter than the 0.4 s block"},
+		{"silent", audiotest.Silence(2, 96000), "the sum is silent: nothing in it reaches BS.1770's −70 LUFS gate"},
+	} {
+		dir := t.TempDir()
+		audiotest.WriteWAV(t, dir, "a.wav", c.stem, 48000, 24)
+		s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "a.wav"}}}
+		rep, err := Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !slices.ContainsFunc(rep.Warnings, func(w string) bool { return strings.HasPrefix(w, c.want) }) || rep.Master.GainDB != 0 {
+			t.Errorf("%s: gain %v dB, warnings %q: want 0 dB and one beginning %q", c.name, rep.Master.GainDB, rep.Warnings, c.want)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -63,6 +64,20 @@ func TestSumLoudnessBoundsTheSong(t *testing.T) {
 	for _, off := range []string{"2000000000", "57600000", "9223372036854775807", "-9223372036854775808", "-57600001"} {
 		body := `{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": ` + off + `}]}`
 		c.do("POST", c.p("/sum-loudness"), strings.NewReader(body), "application/json", http.StatusUnprocessableEntity, nil)
+	}
+	// The refused requests leave no preview open: b.wav's, opened before
+	// its offset was found too long, stayed open until the collector
+	// found it (a file or an S3 connection a request).
+	if fds, err := os.ReadDir("/proc/self/fd"); err == nil {
+		open := 0
+		for _, fd := range fds {
+			if to, _ := os.Readlink("/proc/self/fd/" + fd.Name()); strings.Contains(to, c.id) && strings.HasSuffix(to, ".preview.pcm") {
+				open++
+			}
+		}
+		if open > 0 {
+			t.Errorf("after the refused requests %d of the project's previews are still open", open)
+		}
 	}
 	// Within the longest song the sum is measured.
 	c.do("POST", c.p("/sum-loudness"), strings.NewReader(`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": 48000}]}`), "application/json", http.StatusOK, nil)
@@ -152,8 +167,12 @@ func TestSumLoudnessMemoryIsBounded(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	alloc := float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20)
 	t.Logf("sum-loudness over %d stems allocated %.1f MB", most, alloc)
-	if alloc > 3 { // 64 KiB a stem would be 8 MB
-		t.Errorf("sum-loudness over %d stems allocated %.1f MB, want under 3", most, alloc)
+	// Measured: 2.0 MB alone, 2.6 MB under -race, 3.1 MB under -race in
+	// the whole package (other tests' servers still allocating beside
+	// it). A 64 KiB buffer a stem adds 8.3 MB (10 MB or more in all): the
+	// bound sits between, 2.9 MB above the highest figure seen.
+	if alloc > 6 {
+		t.Errorf("sum-loudness over %d stems allocated %.1f MB, want under 6", most, alloc)
 	}
 }
 

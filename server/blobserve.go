@@ -38,7 +38,7 @@ func (s *Server) serveBlobExtras(w http.ResponseWriter, r *http.Request, o *stor
 			writeError(w, http.StatusNotImplemented, "not_implemented", noDirectLinks)
 			return true
 		}
-		u, err := s.projects.OutputURL(r.Context(), o, name, signedURLLifetime)
+		u, expires, err := s.projects.OutputURL(r.Context(), o, name, signedURLLifetime)
 		if errors.Is(err, errors.ErrUnsupported) {
 			writeError(w, http.StatusNotImplemented, "not_implemented", noDirectLinks)
 			return true
@@ -47,7 +47,7 @@ func (s *Server) serveBlobExtras(w http.ResponseWriter, r *http.Request, o *stor
 			s.internal(w, r, err)
 			return true
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"url": u, "expires_at": time.Now().Add(signedURLLifetime).UTC()})
+		writeJSON(w, http.StatusOK, map[string]any{"url": u, "expires_at": expires.UTC()})
 		return true
 	}
 	w.Header().Set("Accept-Ranges", "bytes")

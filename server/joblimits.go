@@ -201,28 +201,46 @@ func (s *Server) workFits(w http.ResponseWriter, sess *stemmaster.Session, files
 	if budget >= 0 && work.Units > budget {
 		writeFieldError(w, http.StatusUnprocessableEntity, "over_budget", "session", fmt.Sprintf(
 			"this render's work is %s stem-minutes at 48 kHz (a song of %d:%02d at %g kHz; stems: %d, versions: %d, each version's master counting as %d stems), over the %s one render may on this server: ask for fewer versions, or upload the stems at a lower sample rate, or fewer of them",
-			workFigure(work.Units), secs/60, secs%60, float64(work.Rate)/1000, work.Stems, work.Versions, service.BusWork, workFigure(budget)))
+			workFigure(work.Units, true), secs/60, secs%60, float64(work.Rate)/1000, work.Stems, work.Versions, service.BusWork, workFigure(budget, false)))
 		return false
 	}
 	most := cmp.Or(s.cfg.RenderMemory, service.DefaultRenderMemory)
 	if most >= 0 && work.MemoryBytes > most {
 		writeFieldError(w, http.StatusUnprocessableEntity, "over_budget", "session", fmt.Sprintf(
 			"this render needs about %s of memory (a song of %d:%02d at %g kHz: the master is held whole, %d bytes a frame, whatever the versions; stems: %d), over the %s one render may on this server: upload the stems at a lower sample rate, or a shorter song",
-			memFigure(work.MemoryBytes), secs/60, secs%60, float64(work.Rate)/1000, service.RenderBusBytes, work.Stems, memFigure(most)))
+			memFigure(work.MemoryBytes, true), secs/60, secs%60, float64(work.Rate)/1000, service.RenderBusBytes, work.Stems, memFigure(most, false)))
 		return false
 	}
 	return true
 }
 
-// memFigure writes a size in MB, or in GB to one decimal from 1 GB.
-func memFigure(n int64) string {
+// memFigure writes a size in MB, or in GB to one decimal from 1 GB,
+// rounded up (a need) or down (a bound), so that a need over its bound
+// does not read as the same figure ("about 2.2 GB, over the 2.1 GB" for
+// 2.148 GB over 2 GiB, not 2.1 over 2.1).
+func memFigure(n int64, up bool) string {
 	if n >= 1e9 {
-		return strconv.FormatFloat(math.Round(float64(n)/1e8)/10, 'f', -1, 64) + " GB"
+		return strconv.FormatFloat(roundTo(float64(n)/1e9, 10, up), 'f', -1, 64) + " GB"
 	}
-	return strconv.FormatInt(mb(n), 10) + " MB"
+	return strconv.FormatFloat(roundTo(float64(n)/1e6, 1, up), 'f', -1, 64) + " MB"
 }
 
-// workFigure writes a work figure to two decimals, without trailing zeros.
-func workFigure(x float64) string {
-	return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64)
+// workFigure writes a work figure to two decimals, without trailing
+// zeros, rounded up (a render's work) or down (the budget), as memFigure.
+func workFigure(x float64, up bool) string {
+	return strconv.FormatFloat(roundTo(x, 100, up), 'f', -1, 64)
+}
+
+// roundTo rounds x to a multiple of 1/scale, up or down; a figure within
+// a millionth of a step of one (0.2 × 100 is 20.000000000000004) is that
+// multiple.
+func roundTo(x, scale float64, up bool) float64 {
+	v := x * scale
+	if r := math.Round(v); math.Abs(v-r) < 1e-6 {
+		return r / scale
+	}
+	if up {
+		return math.Ceil(v) / scale
+	}
+	return math.Floor(v) / scale
 }

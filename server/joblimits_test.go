@@ -198,6 +198,39 @@ func TestRenderMemoryIsBudgeted(t *testing.T) {
 		"needs about 74 MB of memory", "a song of 0:02 at 48 kHz", "8 bytes a frame", "over the 73 MB one render may")
 }
 
+// TestBudgetFiguresReadOver: a render's need just over its bound reads
+// over it in the message (need rounded up, bound down), where rounding
+// both to the nearest gave one figure twice: 2.148 GB needed over the
+// 2 GiB default read "2.1 GB, over the 2.1 GB", 524.3 MB over
+// --render-memory-mb 500 "525 MB, over the 525 MB", and 1920.004
+// stem-minutes over the 1920 budget "1920, over the 1920". A figure on
+// the grid reads as itself either way.
+func TestBudgetFiguresReadOver(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ need, most int64 }{
+		{2_148_000_000, 2 << 30}, {524_300_000, 500 << 20}, {73_100_000, 73_000_000}, {1_000_100_000, 1e9},
+	} {
+		if n, m := memFigure(c.need, true), memFigure(c.most, false); n == m {
+			t.Errorf("memory %d over %d both read %s", c.need, c.most, n)
+		}
+	}
+	for _, c := range []struct{ need, most float64 }{{1920.004, 1920}, {0.3, 0.2}, {0.2999, 0.29}, {2.0001, 2}} {
+		if n, m := workFigure(c.need, true), workFigure(c.most, false); n == m {
+			t.Errorf("work %g over %g both read %s", c.need, c.most, n)
+		}
+	}
+	for _, c := range []struct {
+		got, want string
+	}{
+		{memFigure(73_000_000, false), "73 MB"}, {memFigure(73_000_000, true), "73 MB"}, {memFigure(2e9, true), "2 GB"},
+		{memFigure(2<<30, false), "2.1 GB"}, {workFigure(0.2, false), "0.2"}, {workFigure(0.29, true), "0.29"}, {workFigure(1920, true), "1920"},
+	} {
+		if c.got != c.want {
+			t.Errorf("figure %q, want %q", c.got, c.want)
+		}
+	}
+}
+
 // checkRenderBudget holds a budget of one render (set by budget): a render
 // of a 2 s one-stem song over it is refused before it is queued, 422
 // over_budget on the session with a message saying each of wants, and

@@ -529,6 +529,21 @@ func TestSongTitleKeptWithTheProject(t *testing.T) {
 		t.Errorf("cleared title reads %q", got.Title)
 	}
 	c.do("PUT", c.p("/title"), strings.NewReader(`not json`), "application/json", http.StatusBadRequest, nil)
+	// A title that cleans down to nothing (a lone surrogate, which JSON
+	// decodes to U+FFFD; invalid bytes; control characters) is refused
+	// naming the problem, and the title already set stands.
+	c.do("PUT", c.p("/title"), strings.NewReader(`{"title": "My Song"}`), "application/json", http.StatusOK, &got)
+	for _, body := range []string{`{"title": "\ud800"}`, "{\"title\": \"\xff\xfe\"}", `{"title": " \u0007\ufffd "}`} {
+		var e apiError
+		c.do("PUT", c.p("/title"), strings.NewReader(body), "application/json", http.StatusBadRequest, &e)
+		if e.Error.Code != "bad_title" || !strings.Contains(e.Error.Message, "title") {
+			t.Errorf("PUT %s: %+v, want bad_title naming the title", body, e.Error)
+		}
+		c.do("GET", c.p("/title"), nil, "", http.StatusOK, &got)
+		if got.Title != "My Song" {
+			t.Errorf("after the refused PUT %s the title reads %q, want My Song kept", body, got.Title)
+		}
+	}
 	// Another project's token cannot read or set it.
 	d := b.newProject(t)
 	d.id = c.id
@@ -541,7 +556,7 @@ func TestSongTitleKeptWithTheProject(t *testing.T) {
 func TestRetentionWords(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		7 * 24 * time.Hour: "7 days", 24 * time.Hour: "1 day", 36 * time.Hour: "36 hours",
-		time.Hour: "1 hour", 90 * time.Minute: "2 hours", 30 * time.Minute: "30 minutes", 10 * time.Second: "1 minute",
+		time.Hour: "1 hour", 90 * time.Minute: "1 hour 30 minutes", 25*time.Hour + 59*time.Minute: "25 hours 59 minutes", 30 * time.Minute: "30 minutes", 10 * time.Second: "1 minute",
 	} {
 		if got := retentionWords(d); got != want {
 			t.Errorf("retentionWords(%v) = %q, want %q", d, got, want)

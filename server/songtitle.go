@@ -61,7 +61,16 @@ func (s *Server) handlePutTitle(w http.ResponseWriter, r *http.Request, p *store
 		writeError(w, http.StatusBadRequest, "bad_request", `body must be {"title": "My Song"} (at most 80 characters)`)
 		return
 	}
+	sent := strings.TrimSpace(b.Title)
 	b.Title = cleanTitle(b.Title)
+	if b.Title == "" && sent != "" {
+		// Only invisible characters or broken text (U+FFFD, a lone
+		// surrogate, control characters): saved, it would clear the
+		// title the musician has with a 200 and no word. Refused, the old
+		// title stands and the client is told why; clearing is {"title": ""}.
+		writeError(w, http.StatusBadRequest, "bad_title", "the song title has no letters that can be shown (only invisible characters or broken text): type the title again, or send an empty title to clear it")
+		return
+	}
 	if err := s.projects.SetTitle(r.Context(), p.ID, b.Title); s.failed(w, r, err, projectDeleted) {
 		return
 	}

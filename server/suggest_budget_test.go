@@ -29,14 +29,17 @@ func TestSuggestMemoryIsBounded(t *testing.T) {
 	c.do("POST", c.p("/suggest"), nil, "", http.StatusOK, &res)
 	runtime.ReadMemStats(&after)
 	alloc := float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20)
-	// The budget is 18 stem-seconds, and the suggest's work on them
-	// allocates about 75 MB; the whole song, 90 stem-seconds, allocates
-	// 254 MB (measured with the budget raised). The bound sits between,
-	// with room for what the process's other goroutines allocate while
-	// the request runs, which TotalAlloc also counts (up to 9 MB under
-	// -race).
+	// The budget is 18 stem-seconds (6.9 MB of float32 stereo), and the
+	// suggest's work on them allocates 48–58 MB under -race (eight runs
+	// on a loaded machine; TotalAlloc also counts what the process's other
+	// goroutines allocate meanwhile). The bound leaves 38 % over the most
+	// seen. The whole song read past the budget (90 stem-seconds, 135 MB)
+	// crosses it, and so does, under -race, a strip rendered into a new
+	// buffer for each of its measuring passes (75 MB, 84 under -race);
+	// the excerpt doubled (66 MB) does not: what the request allocates
+	// beside its audio is about 36 MB.
 	t.Logf("suggest allocated %.0f MB", alloc)
-	if alloc > 120 {
+	if alloc > 80 {
 		t.Errorf("suggest allocated %.0f MB on 3 × %d s stems with an 18 stem-second budget", alloc, stemS)
 	}
 	e := res.Excerpt

@@ -109,6 +109,8 @@ func (s *Server) sumLoudness(ctx context.Context, p *store.Project, sess *stemma
 		g := float32(math.Pow(10, (st.GainDB+si.GainDB)/20))
 		sl, sr := st.Polarity.Signs()
 		in := &sumInput{rc: rc, gain: g * float32(sl), gainR: g * float32(sr), swap: st.SwapChannels, frames: si.Frames}
+		// Listed at once, so a refusal below closes it with the others.
+		ins = append(ins, in)
 		// The longest song bounds an offset either way: past it a stem
 		// starts after the song ends, or ends before it starts; and
 		// -math.MinInt64 is itself, which would make the skip below negative.
@@ -130,7 +132,6 @@ func (s *Server) sumLoudness(ctx context.Context, p *store.Project, sess *stemma
 			}
 			in.frames -= skip
 		}
-		ins = append(ins, in)
 		// The meter runs over every frame up to the last stem's end: an
 		// offset of 2e9 frames cost 16 CPU-s of silence a request. No
 		// render goes past the longest song, nor does the sum.

@@ -117,7 +117,8 @@ type indexData struct {
 }
 
 // retentionWords says a retention in the words a musician reads: whole
-// days, else whole hours, else minutes.
+// days, else hours and minutes, never rounded up (90 minutes said as
+// "2 hours" promised half an hour the project is not kept).
 func retentionWords(d time.Duration) string {
 	plural := func(n int64, unit string) string {
 		if n == 1 {
@@ -129,9 +130,13 @@ func retentionWords(d time.Duration) string {
 	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
 		return plural(int64(d/(24*time.Hour)), "day")
 	case d >= time.Hour:
-		return plural(int64(d.Round(time.Hour)/time.Hour), "hour")
+		h := plural(int64(d/time.Hour), "hour")
+		if m := int64(d % time.Hour / time.Minute); m > 0 {
+			return h + " " + plural(m, "minute")
+		}
+		return h
 	}
-	return plural(max(1, int64(d.Round(time.Minute)/time.Minute)), "minute")
+	return plural(max(1, int64(d/time.Minute)), "minute") // a retention under a minute (a test's) reads 1
 }
 
 func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {

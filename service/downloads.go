@@ -24,9 +24,14 @@ func (ps *Projects) OpenOutputRange(ctx context.Context, o *store.Output, offset
 
 // OutputURL is a link valid for lifetime that downloads the output
 // straight from the store, as filename when not "" (errors.ErrUnsupported
-// from a store that cannot sign).
-func (ps *Projects) OutputURL(ctx context.Context, o *store.Output, filename string, lifetime time.Duration) (string, error) {
-	return ps.Blobs.SignedURL(ctx, o.BlobKey, filename, lifetime)
+// from a store that cannot sign), and when it stops working. Both are on
+// the store's clock (Now): the link is signed as made then, so what the
+// client is told and what S3 checks the link against agree, however far
+// this machine's clock is off.
+func (ps *Projects) OutputURL(ctx context.Context, o *store.Output, filename string, lifetime time.Duration) (url string, expires time.Time, err error) {
+	now := ps.Now()
+	url, err = ps.Blobs.SignedURL(ctx, o.BlobKey, filename, now, lifetime)
+	return url, now.Add(lifetime), err
 }
 
 // DirectDownloads reports whether the store's download links (OutputURL)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/internal/s3test"
 	"stemmaster/store"
 	"stemmaster/store/storetest"
 )
@@ -337,5 +339,42 @@ func TestWritesRacingADelete(t *testing.T) {
 				t.Errorf("the deleted project's folder: %v (keys %v), want it gone", err, keys)
 			}
 		})
+	}
+}
+
+// TestOutputURLOnTheStoreClock: on a front end whose clock runs 2 hours
+// ahead of the database, a download link is signed as made at the
+// database's time and expires_at is that time and the lifetime: one
+// clock, what the client is told and what S3 checks the link against
+// agreeing. Signed on the machine's clock, the link's X-Amz-Date and the
+// expiry it was told were the machine's.
+func TestOutputURLOnTheStoreClock(t *testing.T) {
+	srv := s3test.Start(t)
+	ctx := context.Background()
+	_, meta, _ := storetest.Open(t)
+	blobs, err := store.OpenBlobs(ctx, srv.Bucket(t, "signed")+"&public_links=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blobs.Close() })
+	ps := &Projects{Meta: clockBehind{meta, 2 * time.Hour}, Blobs: blobs}
+	before := ps.Now()
+	link, expires, err := ps.OutputURL(ctx, &store.Output{Name: "main.wav", BlobKey: "projects/p/main.wav"}, "main.wav", 15*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := time.Parse("20060102T150405Z", u.Query().Get("X-Amz-Date"))
+	if err != nil {
+		t.Fatalf("link %s: %v", link, err)
+	}
+	if d := signed.Sub(before); d < -time.Second || d > 5*time.Second {
+		t.Errorf("the link is signed as made at %v, %v from the database's clock %v", signed, d, before)
+	}
+	if d := expires.Sub(signed.Add(15 * time.Minute)); d.Abs() > time.Second {
+		t.Errorf("expires_at %v is %v off the link's own expiry (X-Amz-Date %v and 15 min)", expires, d, signed)
 	}
 }

@@ -27,8 +27,9 @@ type Blobs struct {
 	folders string // the directory of a local bucket (a path or file:// URL); "" for others
 	s3Name  string // the bucket's name on S3; "" for other stores
 	// direct is set when the store's signed links reach the store from
-	// where the clients are (public_endpoint, public_links); presign,
-	// when set, signs them against the public endpoint.
+	// where the clients are (public_endpoint, public_links); presign
+	// (every S3 store) signs them, against the public endpoint when there
+	// is one.
 	direct  bool
 	presign *s3.PresignClient
 	ranges  atomic.Int64 // ranged requests sent by ObjectReaders

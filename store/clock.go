@@ -28,8 +28,8 @@ import (
 // is seen to jump against the monotonic one (a step, a VM resumed).
 type dbClock struct {
 	// wall is this machine's clock (time.Now); tests set it off, as a
-	// machine without NTP. It is only the fallback before the database's
-	// clock was read, and the witness of a jump.
+	// machine without NTP. It is the witness of a jump (and the fallback
+	// of a dbClock never read, which openSQL does not hand out).
 	wall func() time.Time
 	// read reads the database's clock (SQL.Clock).
 	read func(ctx context.Context) (time.Time, error)
@@ -79,8 +79,9 @@ func (c *dbClock) now() time.Time {
 	db, mono, wallAt := c.db, c.mono, c.wallAt
 	c.mu.Unlock()
 	if db.IsZero() {
-		// Never read (the database did not answer at open): this
-		// machine's clock is the best there is until it does.
+		// Never read: only a dbClock built without its first reading
+		// (openSQL fails when that reading fails), whose best is this
+		// machine's clock until a reading succeeds.
 		c.refresh()
 		return c.wall().UTC()
 	}

@@ -109,6 +109,32 @@ func TestNowFollowsTheDatabase(t *testing.T) {
 	})
 }
 
+// TestOpenReadsTheDatabaseClock: a handle is handed out only once the
+// database's clock was read, so nothing (a project's expiry, a lease,
+// River's leader term) is ever stored on the machine's clock: a database
+// that answers the migrations but not the clock's reading fails the open,
+// naming the clock.
+func TestOpenReadsTheDatabaseClock(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "meta.sqlite")
+	unread := func(*SQL, context.Context) (time.Time, error) { return time.Time{}, fmt.Errorf("connection reset") }
+	s, err := openSQL(context.Background(), path, true, unread)
+	if err == nil {
+		t.Errorf("the database's clock unread at open: OpenSQL succeeded (Now on the machine's clock %v), want an error", s.Now())
+		s.Close()
+	} else if !strings.Contains(err.Error(), "clock") {
+		t.Errorf("the database's clock unread at open: %v, want an error naming the clock", err)
+	}
+	s, err = OpenSQL(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.clock.db.IsZero() {
+		t.Error("an open handle holds no reading of the database's clock")
+	}
+}
+
 // TestClockReadingPanic: a panic in the background reading of the
 // database's clock (internal/faultpoint) neither ends the process nor
 // leaves a reading marked as running: the old reading stands and the next

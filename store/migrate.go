@@ -17,7 +17,7 @@ import (
 // `stemmaster migrate`; it fails when the schema is older than this
 // binary's, naming the command that brings it up to date.
 func OpenSQLNoMigrate(ctx context.Context, url string) (*SQL, error) {
-	s, err := openSQL(ctx, url, false)
+	s, err := openSQL(ctx, url, false, (*SQL).Clock)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -101,40 +103,39 @@ func (b *Blobs) walkAfter(ctx context.Context, prefix string, last *string, fn f
 }
 
 // SignedURL returns a URL that downloads the object at key without other
-// credentials until expiry, naming the file filename (Attachment). On a
-// store with a public endpoint (public_endpoint) the URL is signed against
-// it. Buckets that cannot sign (a local directory) return an error
-// wrapping errors.ErrUnsupported.
-func (b *Blobs) SignedURL(ctx context.Context, key, filename string, expiry time.Duration) (string, error) {
-	if b.presign != nil {
-		in := &s3.GetObjectInput{Bucket: aws.String(b.s3Name), Key: aws.String(key)}
-		if filename != "" {
-			in.ResponseContentDisposition = aws.String(Attachment(filename))
-		}
-		req, err := b.presign.PresignGetObject(ctx, in, s3.WithPresignExpires(expiry))
-		if err != nil {
-			return "", fmt.Errorf("store: sign %s: %w", key, err)
-		}
-		return req.URL, nil
+// credentials for expiry from the time from, naming the file filename
+// (Attachment). The link is signed as made at from (X-Amz-Date), which
+// the caller takes from the store's clock (SQL.Now): S3 checks a link
+// against its own clock, and a link signed on a machine's clock minutes
+// behind lasted minutes less than promised, or was dead when handed out.
+// On a store with a public endpoint (public_endpoint) the URL is signed
+// against it. Stores that are not S3 (a local directory) sign nothing:
+// their error wraps errors.ErrUnsupported.
+func (b *Blobs) SignedURL(ctx context.Context, key, filename string, from time.Time, expiry time.Duration) (string, error) {
+	if b.presign == nil {
+		return "", fmt.Errorf("store: sign %s: %w", key, errors.ErrUnsupported)
 	}
-	opts := &blob.SignedURLOptions{Expiry: expiry, Method: "GET"}
+	in := &s3.GetObjectInput{Bucket: aws.String(b.s3Name), Key: aws.String(key)}
 	if filename != "" {
-		opts.BeforeSign = func(as func(any) bool) error {
-			var in *s3.GetObjectInput
-			if as(&in) {
-				in.ResponseContentDisposition = aws.String(Attachment(filename))
-			}
-			return nil
-		}
+		in.ResponseContentDisposition = aws.String(Attachment(filename))
 	}
-	u, err := b.bucket.SignedURL(ctx, key, opts)
+	req, err := b.presign.PresignGetObject(ctx, in, s3.WithPresignExpires(expiry), func(o *s3.PresignOptions) {
+		o.Presigner = signedAt{v4.NewSigner(), from}
+	})
 	if err != nil {
-		if gcerrors.Code(err) == gcerrors.Unimplemented {
-			return "", fmt.Errorf("store: sign %s: %w", key, errors.ErrUnsupported)
-		}
 		return "", fmt.Errorf("store: sign %s: %w", key, err)
 	}
-	return u, nil
+	return req.URL, nil
+}
+
+// signedAt signs a link as made at a given time, not at the machine's.
+type signedAt struct {
+	*v4.Signer
+	at time.Time
+}
+
+func (s signedAt) PresignHTTP(ctx context.Context, cred aws.Credentials, r *http.Request, payloadHash, service, region string, _ time.Time, optFns ...func(*v4.SignerOptions)) (string, http.Header, error) {
+	return s.Signer.PresignHTTP(ctx, cred, r, payloadHash, service, region, s.at, optFns...)
 }
 
 // DirectLinks reports whether the store's signed links (SignedURL) reach
@@ -272,6 +273,7 @@ func openS3Blobs(ctx context.Context, bucketURL string) (*Blobs, error) {
 	if bs.bucket, err = s3blob.OpenBucket(ctx, client, name, &s3blob.Options{RequestChecksumCalculation: sum}); err != nil {
 		return nil, fmt.Errorf("store: blobs %s: %w", u.Redacted(), err)
 	}
+	bs.presign = s3.NewPresignClient(client)
 	if public != "" {
 		if p, err := url.Parse(public); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 			bs.bucket.Close()

@@ -134,7 +134,7 @@ func TestS3Blobs(t *testing.T) {
 	}
 
 	// A signed URL downloads without credentials, for a limited time.
-	signed, err := b.SignedURL(ctx, key, "main.wav", time.Minute)
+	signed, err := b.SignedURL(ctx, key, "main.wav", time.Now(), time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +337,7 @@ func TestS3PublicEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	const name = "\u00dcberkopf \u2013 main.wav"
-	signed, err := b.SignedURL(ctx, key, name, time.Minute)
+	signed, err := b.SignedURL(ctx, key, name, time.Now(), time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,11 +357,28 @@ func TestS3PublicEndpoint(t *testing.T) {
 	if got, want := resp.Header.Get("Content-Disposition"), store.Attachment(name); got != want || !strings.Contains(got, "filename*=UTF-8''%C3%9Cberkopf%20%E2%80%93%20main.wav") {
 		t.Errorf("the public link's disposition %q, want %q", got, want)
 	}
+	// A link is signed as made at the time it is given (the store's
+	// clock), not at this machine's: S3 checks it against its own clock,
+	// so one made by a front end an hour behind, for a minute, is dead.
+	from := time.Now().Add(-time.Hour)
+	late, err := b.SignedURL(ctx, key, "", from, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lu, _ := neturl.Parse(late)
+	if got, want := lu.Query().Get("X-Amz-Date"), from.UTC().Format("20060102T150405Z"); got != want {
+		t.Errorf("a link signed as made at %v says X-Amz-Date %s, want %s", from, got, want)
+	}
+	if resp, err := http.Get(late); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a link made an hour ago for a minute: %v %v, want 403 from the store", resp.Status, err)
+	} else {
+		resp.Body.Close()
+	}
 	direct := openBlobs(t, internal+"&public_links=true")
 	if !direct.DirectLinks() {
 		t.Error("public_links=true: the links are not direct")
 	}
-	if s, err := direct.SignedURL(ctx, key, "", time.Minute); err != nil || !strings.HasPrefix(s, srv.Endpoint+"/") {
+	if s, err := direct.SignedURL(ctx, key, "", time.Now(), time.Minute); err != nil || !strings.HasPrefix(s, srv.Endpoint+"/") {
 		t.Errorf("public_links=true: link %s, %v; want it on the store's own endpoint", s, err)
 	}
 	for _, bad := range []string{"&public_endpoint=ftp://x", "&public_endpoint=files", "&public_links=maybe"} {

@@ -50,7 +50,9 @@ func SQLiteDSN(file string) string {
 
 // OpenSQL opens the metadata database and applies pending migrations.
 // url is "sqlite:PATH" (or a bare path) or "postgres://…".
-func OpenSQL(ctx context.Context, url string) (*SQL, error) { return openSQL(ctx, url, true) }
+func OpenSQL(ctx context.Context, url string) (*SQL, error) {
+	return openSQL(ctx, url, true, (*SQL).Clock)
+}
 
 // DialectOf says which database a URL of OpenSQL's names.
 func DialectOf(url string) Dialect {
@@ -60,7 +62,10 @@ func DialectOf(url string) Dialect {
 	return SQLite
 }
 
-func openSQL(ctx context.Context, url string, migrate bool) (*SQL, error) {
+// openSQL opens the database of url, migrating it when migrate says so;
+// readClock is how the handle reads the database's clock (SQL.Clock; the
+// store's tests give one that fails, as a database that does not answer).
+func openSQL(ctx context.Context, url string, migrate bool, readClock func(*SQL, context.Context) (time.Time, error)) (*SQL, error) {
 	dialect, dsn := DialectOf(url), url
 	path := strings.TrimPrefix(url, "sqlite:")
 	if scheme, _, ok := strings.Cut(url, "://"); ok && dialect == SQLite && scheme != "sqlite" && scheme != "file" {
@@ -89,17 +94,27 @@ func openSQL(ctx context.Context, url string, migrate bool) (*SQL, error) {
 	if dialect == Postgres {
 		s.dsn = dsn
 	}
-	s.clock = newDBClock(s.Clock)
-	_ = s.clock.sync(ctx) // failing, Now reads it again at its first use
-	if !migrate {
-		return s, nil
-	}
-	if err := s.migrate(ctx); err != nil {
+	s.clock = newDBClock(func(ctx context.Context) (time.Time, error) { return readClock(s, ctx) })
+	// Nothing may read Now before the database's clock was read: a
+	// project's expiry, a lease, River's leader term taken on this
+	// machine's clock would stand on a clock minutes or days off, and
+	// stay stored so. A database that does not answer at open fails the
+	// open, as the migrations' queries would.
+	failed := func(err error) (*SQL, error) {
 		db.Close()
 		if dialect == SQLite {
 			return nil, fmt.Errorf("store: SQLite database %s: %w", path, err)
 		}
 		return nil, err
+	}
+	if err := s.clock.sync(ctx); err != nil {
+		return failed(fmt.Errorf("reading its clock at open: %w", err))
+	}
+	if !migrate {
+		return s, nil
+	}
+	if err := s.migrate(ctx); err != nil {
+		return failed(err)
 	}
 	return s, nil
 }

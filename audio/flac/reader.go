@@ -172,7 +172,7 @@ func Decode(r io.Reader) (*Decoder, error) {
 
 // withoutLeadingTag is r past the ID3v2 tag a tagger put in front of the
 // stream, which the library would skip too, but not its footer (a tag with
-// one read as "not a FLAC file"); r itself, its first bytes given back,
+// one it takes for "not a FLAC file"); r itself, its first bytes given back,
 // when no tag opens it.
 func withoutLeadingTag(r io.Reader) (io.Reader, error) {
 	var b [10]byte

@@ -347,7 +347,7 @@ func scanAfterData(c *pcm.Chunks, h *pcm.Header) {
 // chunk) against chunks the header did not find: audioEnd reads the last
 // tailScan bytes for what is appended behind the audio, so a chunk that
 // starts further from the end (a LIST or an id3 chunk of more than 16 MiB)
-// was read as audio. As the samples pass, check looks at every frame's
+// would read as audio. As the samples pass, check looks at every frame's
 // end short of those bytes for a chunk of trailingChunks whose size
 // reaches, with what follows it, the end of the file: the audio ends
 // there, and the read with a format error naming it, as the frames the

@@ -230,8 +230,9 @@ func TestCheckMixAmongStems(t *testing.T) {
 	dir := t.TempDir()
 	a := audiotest.WriteWAV(t, dir, "a.wav", audiotest.Sine(48000, 2, 4800, 440, -12, 0), 48000, 24)
 	mix := audiotest.WriteWAV(t, dir, "mix.wav", audiotest.Sine(48000, 2, 4800, 440, -6, 0), 48000, 24)
-	code, stdout, stderr := runCLI("check", "--json", "--mix", mix, a, mix)
-	if code != exitInputError || stdout != "" || !strings.Contains(stderr, "the mix "+mix+" is also given as the stem "+mix) {
+	args := []string{"check", "--json", "--mix", mix, a, mix}
+	code, stdout, stderr := runCLI(args...)
+	if code != exitInputError || !failedStdout(args, code, stdout, stderr) || !strings.Contains(stderr, "the mix "+mix+" is also given as the stem "+mix) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want exit %d naming the mix among the stems", code, stdout, stderr, exitInputError)
 	}
 	if code, _, stderr := runCLI("check", "--mix", mix, a); code == exitInputError && strings.Contains(stderr, "also given") {

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -156,4 +158,15 @@ func (c *apiClient) renderNoted(t *testing.T, note string) string {
 		t.Fatal(err)
 	}
 	return queued.Job
+}
+
+// failedStdout reports whether stdout is what a run of args that failed
+// with code and stderr prints there: nothing without --json; with it, the
+// one error object (printJSONError) holding stderr's message and code.
+func failedStdout(args []string, code int, stdout, stderr string) bool {
+	if !slices.Contains(args, "--json") {
+		return stdout == ""
+	}
+	var je jsonError
+	return json.Unmarshal([]byte(stdout), &je) == nil && je.ExitStatus == code && je.Error != "" && strings.Contains(stderr, je.Error)
 }

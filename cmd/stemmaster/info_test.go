@@ -139,9 +139,11 @@ func TestInfoErrorsAndTable(t *testing.T) {
 		if code != exitInputError {
 			t.Errorf("exit %d, want %d", code, exitInputError)
 		}
+		// Each unreadable file has its {file, error} line, in order.
 		lines := nonEmptyLines(stdout)
-		if len(lines) != 1 || !strings.Contains(lines[0], `"file":"`+good+`"`) {
-			t.Errorf("stdout = %q, want one line for %s", stdout, good)
+		if len(lines) != 3 || !strings.Contains(lines[1], `"file":"`+good+`","format"`) ||
+			!strings.HasPrefix(lines[0], `{"file":"`+text+`","error":`) || !strings.HasPrefix(lines[2], `{"file":"`+missing+`","error":`) {
+			t.Errorf("stdout = %q, want %s's error line, %s's figures, %s's error line", stdout, text, good, missing)
 		}
 		for _, p := range []string{text, missing} {
 			if !strings.Contains(stderr, p) {

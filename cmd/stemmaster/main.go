@@ -8,6 +8,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"stemmaster/audio"
 	_ "stemmaster/audio/aiff"
 	_ "stemmaster/audio/flac"
 	_ "stemmaster/audio/wav"
@@ -137,7 +139,45 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	return printExitError(stderr, err)
+	code := printExitError(stderr, err)
+	if out.n == 0 && jsonAsked(root, args) {
+		// A batch reads stdout: a run that failed before its JSON still
+		// gives one object, with the file the error is about.
+		printJSONError(out, err, code)
+	}
+	return code
+}
+
+// jsonError is what --json prints on stdout for a run that ends in an
+// error before printing its result (docs/cli.md).
+type jsonError struct {
+	Error      string `json:"error"`
+	File       string `json:"file,omitempty"`
+	ExitStatus int    `json:"exit_status"`
+}
+
+func printJSONError(w io.Writer, err error, code int) {
+	je := jsonError{Error: err.Error(), ExitStatus: code}
+	var ee *exitError
+	if errors.As(err, &ee) && ee.err != nil {
+		je.Error = ee.err.Error()
+	}
+	var fe *audio.FileError
+	if errors.As(err, &fe) {
+		je.File = fe.Path
+	}
+	b, _ := json.Marshal(je)
+	fmt.Fprintf(w, "%s\n", b)
+}
+
+// jsonAsked reports whether the command args run was given --json.
+func jsonAsked(root *cobra.Command, args []string) bool {
+	cmd, _, err := root.Find(args)
+	if err != nil || cmd == nil {
+		return false
+	}
+	f := cmd.Flags().Lookup("json")
+	return f != nil && f.Changed
 }
 
 // execute runs the command; a panic that reaches it (a bug, carried over
@@ -178,6 +218,7 @@ func printExitError(stderr io.Writer, err error) int {
 type resultWriter struct {
 	w   io.Writer
 	err error
+	n   int64 // bytes written
 }
 
 func (r *resultWriter) Write(p []byte) (int, error) {
@@ -185,6 +226,7 @@ func (r *resultWriter) Write(p []byte) (int, error) {
 		return 0, r.err
 	}
 	n, err := r.w.Write(p)
+	r.n += int64(n)
 	if err != nil {
 		r.err = err
 	}

@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 )
 
 // fullWriter fails every write, as stdout on a full disk does.
@@ -63,4 +66,50 @@ func TestFlagNotANumber(t *testing.T) {
 		{"float", []string{"master", "--ceiling", "-0.5dB", "x.wav"}, exitUsage, `stemmaster: --ceiling "-0.5dB" is not a number` + "\n"},
 		{"int", []string{"serve", "--max-files", "3x"}, exitUsage, `stemmaster: --max-files "3x" is not a whole number` + "\n"},
 	})
+}
+
+// TestJSONErrorsNameTheFile: a batch that runs `--json` and parses stdout
+// gets every error as JSON with the file named and the exit status
+// docs/cli.md gives: `master` failing before its report (a stem that is not
+// audio, one cut short) prints {"error", "file", "exit_status"}, a usage
+// error {"error", "exit_status": 2}; `meter` and `info` give a file they
+// cannot read its own line, {"file", "error"}, beside the others'. Each
+// printed nothing on stdout, the reason on stderr alone.
+func TestJSONErrorsNameTheFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	good := audiotest.WriteWAV(t, dir, "good.wav", audiotest.Sine(48000, 2, 4800, 440, -12, 0), 48000, 24)
+	notAudio := testkit.WriteFile(t, dir, "vox.wav", []byte("not audio"))
+	data := testkit.ReadFile(t, good)
+	cut := testkit.WriteFile(t, dir, "cut.wav", data[:len(data)/2])
+	type jsonErr struct {
+		Error      string `json:"error"`
+		File       string `json:"file"`
+		ExitStatus *int   `json:"exit_status"`
+	}
+	for _, c := range []struct {
+		args []string
+		file string
+		code int
+	}{
+		{[]string{"master", "--no-check", "--json", "-o", filepath.Join(dir, "o1"), good, notAudio}, notAudio, 1},
+		{[]string{"master", "--no-check", "--json", "-o", filepath.Join(dir, "o2"), good, cut}, cut, 1},
+		{[]string{"master", "--json", "--target", "bogus", "-o", filepath.Join(dir, "o3"), good}, "", 2},
+	} {
+		code, stdout, stderr := runCLI(c.args...)
+		var got jsonErr
+		if err := json.Unmarshal([]byte(stdout), &got); err != nil || code != c.code || got.ExitStatus == nil || *got.ExitStatus != c.code ||
+			got.File != c.file || got.Error == "" || !strings.Contains(stderr, got.Error) {
+			t.Errorf("%q: exit %d, stdout %q (%v), stderr %q: want exit %d and its JSON naming %q with stderr's message", c.args, code, stdout, err, stderr, c.code, c.file)
+		}
+	}
+	for _, command := range []string{"meter", "info"} {
+		code, stdout, _ := runCLI(command, "--json", notAudio, good)
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		var first jsonErr
+		if code != 1 || len(lines) != 2 || json.Unmarshal([]byte(lines[0]), &first) != nil || first.File != notAudio ||
+			!strings.Contains(first.Error, "not a supported audio file") || !strings.Contains(lines[1], `"file":"`+good+`"`) {
+			t.Errorf("%s --json: exit %d, stdout %q: want 1, a line naming %s and its error, then %s's figures", command, code, stdout, notAudio, good)
+		}
+	}
 }

@@ -29,6 +29,7 @@ func perFile[T any](cmd *cobra.Command, paths []string, asJSON bool, header stri
 		if err := sessionfile.NotAFileError(path); err != nil {
 			fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster:", err)
 			failed = true
+			fileErrorLine(cmd, asJSON, path, err)
 			continue
 		}
 		v, err := measure(path)
@@ -48,6 +49,7 @@ func perFile[T any](cmd *cobra.Command, paths []string, asJSON bool, header stri
 		if err != nil {
 			fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster:", err)
 			failed = true
+			fileErrorLine(cmd, asJSON, path, err)
 			continue
 		}
 		if !asJSON {
@@ -111,3 +113,17 @@ func namedError(path string, err error) error {
 
 // blockFrames is how many frames info and meter read at a time.
 const blockFrames = 4096
+
+// fileErrorLine gives a file that cannot be measured its line of --json
+// too, {"file", "error"}: a batch reading stdout learns which file failed
+// and why, not only that one line is missing.
+func fileErrorLine(cmd *cobra.Command, asJSON bool, path string, err error) {
+	if !asJSON {
+		return
+	}
+	line, _ := json.Marshal(struct {
+		File  string `json:"file"`
+		Error string `json:"error"`
+	}{path, err.Error()})
+	fmt.Fprintf(cmd.OutOrStdout(), "%s\n", line)
+}

@@ -51,7 +51,7 @@ func TestRepeatedStemArgument(t *testing.T) {
 		{[]string{"assist", a, b, sym}, linked},
 	} {
 		code, stdout, stderr := runCLI(tc.args...)
-		if code != exitUsage || stdout != "" || !strings.Contains(stderr, tc.want) {
+		if code != exitUsage || !failedStdout(tc.args, code, stdout, stderr) || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d and %q", tc.args, code, stdout, stderr, exitUsage, tc.want)
 		}
 	}

@@ -353,8 +353,11 @@ function setupDrop(drop, input, kind) {
 // (subfolders too); what else it holds (a session, a text) is left out
 // and named in the status line. Hidden files (.DS_Store) are passed over.
 async function droppedFiles(dt) {
+  // Both read now: the browser hands out a drop's items and files only
+  // while its event runs, and the folders' walk below awaits.
   const entries = [...(dt.items || [])].map(i => i.webkitGetAsEntry && i.webkitGetAsEntry());
-  if (!entries.some(en => en && en.isDirectory)) return [...dt.files];
+  const loose = [...dt.files];
+  if (!entries.some(en => en && en.isDirectory)) return loose;
   const files = [], skipped = [], folders = [];
   const readAll = dir => new Promise((resolve, reject) => {
     const reader = dir.createReader(), all = [];
@@ -374,7 +377,7 @@ async function droppedFiles(dt) {
   };
   for (const [i, en] of entries.entries()) {
     if (en && en.isDirectory) { folders.push(en.name); await walk(en); }
-    else if (dt.files[i]) files.push(dt.files[i]);
+    else if (loose[i]) files.push(loose[i]);
   }
   const from = "From the folder" + (folders.length > 1 ? "s " : " ") + folders.join(", ") + ": ";
   if (!files.length) throw new Error(from + "no audio file in it (WAV, AIFF or FLAC)" + (skipped.length ? "; it holds " + skipped.slice(0, 5).join(", ") + (skipped.length > 5 ? " …" : "") : "") + ". Export the stems into it, or drop the audio files themselves.");
