@@ -67,7 +67,7 @@ func TestDriftAndEdit(t *testing.T) {
 				t.Errorf("no drift on %s", stem)
 			}
 			_, m := editSaid(t, msg, stem+", its drift corrected, is in step with the mix up to ",
-				regexp.MustCompile(`^([0-9.]+) s of the mix, but from there to its end it plays the mix's music ([0-9]+) samples \([0-9.]+ ms\) early`), tc.cutAt)
+				regexp.MustCompile(`^([0-9.]+) s of the mix, but from there to its end it plays the mix's music ([0-9]+) samples \([0-9.]+ m?s\) early`), tc.cutAt)
 			if n, _ := strconv.Atoi(m[2]); absInt(n-bar) > 4 {
 				t.Errorf("the edit moves %d samples, want %d ± 4", n, bar)
 			}
