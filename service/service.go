@@ -122,6 +122,10 @@ func (Sessions) ReconcileSession(session []byte, stems []string, mix string) *st
 		// `stemmaster master --stereo` runs, so the page and the CLI
 		// master the same mix alike.
 		s.Master = engine.StereoMaster()
+	} else {
+		// A new project's stems start from the chain `stemmaster master`
+		// runs on stems given with no session, for the same reason.
+		s.Master = engine.DefaultMaster()
 	}
 	return Sessions{}.ReconcileWith(s, stems, mix)
 }

@@ -451,15 +451,18 @@ func TestMasterCLIResample(t *testing.T) {
 	}
 }
 
-// TestStereoMasterSameOnCLIAndServer masters one mix with `master
-// --stereo` and as a server project holding the mix alone: both take
-// engine.StereoMaster (no glue compressor on a finished mix), so the
-// report's figures agree. The CLI ran DefaultMaster's glue compressor
-// where the server's new stereo session had neither it nor the rumble
-// filter (LRA 2.9 against 3.0 LU on the same mix).
-func TestStereoMasterSameOnCLIAndServer(t *testing.T) {
+// TestNewProjectMasterSameOnCLIAndServer: a mix mastered with `master
+// --stereo` and as a server project holding the mix alone both take
+// engine.StereoMaster (no glue compressor on a finished mix); stems
+// mastered with `master` and no session, and as a new server project
+// holding them, both take engine.DefaultMaster. So the report's figures
+// agree. The CLI ran DefaultMaster's glue compressor on a mix where the
+// server's new stereo session had neither it nor the rumble filter (LRA
+// 2.9 against 3.0 LU), and a new project's stems went to the server's
+// render with an empty chain where the CLI ran the default one.
+func TestNewProjectMasterSameOnCLIAndServer(t *testing.T) {
 	t.Parallel()
-	skipShort(t, "a server and two renders")
+	skipShort(t, "a server and four renders")
 	dir := t.TempDir()
 	const rate, n = 48000, 4 * 48000
 	// Loud pink noise over a quieter sine: the glue compressor's -12 dBFS
@@ -467,57 +470,69 @@ func TestStereoMasterSameOnCLIAndServer(t *testing.T) {
 	// rumble filter passes.
 	buf := audiotest.PinkNoise(7, 2, n, -6)
 	sine := audiotest.Sine(rate, 2, n, 55, -10, 0)
-	for c := range buf.Data {
-		for i := range buf.Data[c] {
-			buf.Data[c][i] += sine.Data[c][i]
-		}
-	}
-	mix := audiotest.WriteWAV(t, dir, "mix.wav", buf, rate, 24)
-
-	code, stdout, stderr := runCLI("master", "--stereo", "--json", "-o", filepath.Join(dir, "out"), mix)
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	var cli stemmaster.Report
-	if err := json.Unmarshal([]byte(stdout), &cli); err != nil {
-		t.Fatalf("--json output: %v\n%s", err, stdout)
-	}
-
+	mix := audiotest.WriteWAV(t, dir, "mix.wav", audiotest.Sum(buf, sine), rate, 24)
+	noise := audiotest.WriteWAV(t, dir, "noise.wav", buf, rate, 24)
+	bass := audiotest.WriteWAV(t, dir, "bass.wav", sine, rate, 24)
 	srv := startServer(t, t.TempDir())
-	c, err := newAPIProject(srv.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(mix)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := c.Upload("mix", "mix.wav", f); err != nil {
-		t.Fatal(err)
-	}
-	var queued struct{ Job string }
-	if _, err := c.Do("POST", c.Path("/render"), nil, "", &queued); err != nil {
-		t.Fatal(err)
-	}
-	if j, err := c.WaitJob(queued.Job, 2*time.Minute); err != nil || j.State != "done" {
-		t.Fatalf("server render: %+v, %v", j, err)
-	}
-	var proj struct {
-		Stereo bool              `json:"stereo"`
-		Report stemmaster.Report `json:"report"`
-	}
-	if _, err := c.Do("GET", c.Path(""), nil, "", &proj); err != nil {
-		t.Fatal(err)
-	}
-	if !proj.Stereo {
-		t.Fatal("the project holding the mix alone is not a stereo master")
-	}
-	srvM, cliM := proj.Report.Master, cli.Master
-	if srvM.Main != cliM.Main || srvM.GainDB != cliM.GainDB {
-		t.Errorf("the same mix mastered: server %+v gain %v, CLI %+v gain %v", srvM.Main, srvM.GainDB, cliM.Main, cliM.GainDB)
-	}
-	if cliM.Glue != nil || srvM.Glue != nil {
-		t.Errorf("a glue compressor on a stereo master: CLI %+v, server %+v", cliM.Glue, srvM.Glue)
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		kind  string
+		files []string
+		glue  bool
+	}{
+		{"a mix alone", []string{"--stereo"}, "mix", []string{mix}, false},
+		{"two stems", nil, "stems", []string{noise, bass}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append(append([]string{"master"}, tc.args...), "--json", "-o", filepath.Join(t.TempDir(), "out"))
+			code, stdout, stderr := runCLI(append(args, tc.files...)...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var cli stemmaster.Report
+			if err := json.Unmarshal([]byte(stdout), &cli); err != nil {
+				t.Fatalf("--json output: %v\n%s", err, stdout)
+			}
+			c, err := newAPIProject(srv.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, path := range tc.files {
+				f, err := os.Open(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = c.Upload(tc.kind, filepath.Base(path), f)
+				f.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			var queued struct{ Job string }
+			if _, err := c.Do("POST", c.Path("/render"), nil, "", &queued); err != nil {
+				t.Fatal(err)
+			}
+			if j, err := c.WaitJob(queued.Job, 2*time.Minute); err != nil || j.State != "done" {
+				t.Fatalf("server render: %+v, %v", j, err)
+			}
+			var proj struct {
+				Stereo bool              `json:"stereo"`
+				Report stemmaster.Report `json:"report"`
+			}
+			if _, err := c.Do("GET", c.Path(""), nil, "", &proj); err != nil {
+				t.Fatal(err)
+			}
+			if proj.Stereo != (tc.kind == "mix") {
+				t.Fatalf("the project is a stereo master: %v, want %v", proj.Stereo, tc.kind == "mix")
+			}
+			srvM, cliM := proj.Report.Master, cli.Master
+			if srvM.Main != cliM.Main || srvM.GainDB != cliM.GainDB {
+				t.Errorf("the same audio mastered: server %+v gain %v, CLI %+v gain %v", srvM.Main, srvM.GainDB, cliM.Main, cliM.GainDB)
+			}
+			if (cliM.Glue != nil) != tc.glue || (srvM.Glue != nil) != tc.glue {
+				t.Errorf("glue compressor: CLI %+v, server %+v, want one on each: %v", cliM.Glue, srvM.Glue, tc.glue)
+			}
+		})
 	}
 }
