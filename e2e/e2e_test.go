@@ -29,6 +29,7 @@ import (
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
 	"stemmaster/dsp/resample"
+	"stemmaster/engine"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/testkit"
 	"stemmaster/loudness"
@@ -696,10 +697,14 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("after apply the drums strip shows offset %q, note %q", s.AppliedStrip.Offset, s.AppliedStrip.Note)
 	}
 	// The clean render: the page's default session (every stem at unity,
-	// the mix, the streaming target) on the stems as they should have
-	// been delivered.
+	// the mix, the default master chain a new project's stems take, the
+	// streaming target) on the stems as they should have been delivered.
 	clean := filepath.Join(t.TempDir(), "clean-render")
-	session := `{"stems": [` + `{"file": "` + strings.Join(stems, `"}, {"file": "`) + `"}], "mix": "mix.wav"}`
+	chain, err := json.Marshal(engine.DefaultMaster())
+	if err != nil {
+		t.Fatal(err)
+	}
+	session := `{"stems": [` + `{"file": "` + strings.Join(stems, `"}, {"file": "`) + `"}], "mix": "mix.wav", "master": ` + string(chain) + `}`
 	sessionFile := filepath.Join(fixtures, "clean", "session.json")
 	if err := os.WriteFile(sessionFile, []byte(session), 0o644); err != nil {
 		t.Fatal(err)
